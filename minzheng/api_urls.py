@@ -1,0 +1,12 @@
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from minzheng.registry import api as registry_api
+
+router = DefaultRouter()
+router.register("persons", registry_api.PersonViewSet, basename="person")
+router.register("households", registry_api.HouseholdViewSet, basename="household")
+router.register("regions", registry_api.RegionViewSet, basename="region")
+
+urlpatterns = [path("auth/token/", obtain_auth_token, name="api-token"), *router.urls]

@@ -1,0 +1,74 @@
+"""The audit trail: every service writes here inside its own transaction."""
+
+from contextvars import ContextVar
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import models, transaction
+
+from .models import AuditLog
+
+request_ip: ContextVar[str | None] = ContextVar("request_ip", default=None)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def object_type(obj: models.Model | type[models.Model]) -> str:
+    return obj._meta.label_lower
+
+
+def write_audit(
+    *, actor, action: str, obj: models.Model, changes: dict | None = None, object_repr: str | None = None
+) -> AuditLog:
+    """Record one action. Must be called inside the transaction that makes the change."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("write_audit must run inside the service's transaction")
+    return AuditLog.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=object_type(obj),
+        object_id=str(obj.pk),
+        object_repr=(object_repr if object_repr is not None else str(obj))[:200],
+        changes={k: _plain(v) for k, v in (changes or {}).items()},
+        ip_address=request_ip.get(),
+    )
+
+
+def diff_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """{field: {"before": old, "after": new}} for the fields that changed."""
+    return {
+        key: {"before": _plain(before.get(key)), "after": _plain(after.get(key))}
+        for key in after
+        if _plain(before.get(key)) != _plain(after.get(key))
+    }
+
+
+def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in fields}
+
+
+def history_for(obj: models.Model):
+    return AuditLog.objects.filter(object_type=object_type(obj), object_id=str(obj.pk)).select_related(
+        "actor"
+    )
+
+
+def log_denied_access(*, actor, model_label: str, object_id: str) -> AuditLog:
+    """An attempt to reach a record outside the actor's scope (answered with 404)."""
+    return AuditLog.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action="access_denied",
+        object_type=model_label.lower(),
+        object_id=str(object_id)[:64],
+        object_repr="",
+        ip_address=request_ip.get(),
+    )

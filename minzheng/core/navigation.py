@@ -1,0 +1,79 @@
+"""Sidebar navigation by business area. Only areas that are built appear."""
+
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from minzheng.accounts.roles import Capability, has_capability
+
+
+def _can(capability):
+    return lambda request: has_capability(request.user, capability)
+
+
+def sidebar_navigation(request):
+    return [
+        {
+            "title": _("工作台"),
+            "items": [
+                {"title": _("首页"), "icon": "dashboard", "link": reverse_lazy("admin:index")},
+            ],
+        },
+        {
+            "title": _("人口与户籍"),
+            "items": [
+                {
+                    "title": _("人员"),
+                    "icon": "person",
+                    "link": reverse_lazy("admin:registry_person_changelist"),
+                    "permission": _can(Capability.REGISTRY_VIEW),
+                },
+                {
+                    "title": _("家庭户"),
+                    "icon": "family_restroom",
+                    "link": reverse_lazy("admin:registry_household_changelist"),
+                    "permission": _can(Capability.REGISTRY_VIEW),
+                },
+                {
+                    "title": _("行政区划"),
+                    "icon": "account_tree",
+                    "link": reverse_lazy("admin:registry_region_changelist"),
+                    "permission": _can(Capability.REGISTRY_VIEW),
+                },
+                {
+                    "title": _("批量导入"),
+                    "icon": "upload_file",
+                    "link": reverse_lazy("backoffice:import"),
+                    "permission": _can(Capability.DATA_IMPORT),
+                },
+            ],
+        },
+        {
+            "title": _("系统管理"),
+            "items": [
+                {
+                    "title": _("用户与角色"),
+                    "icon": "manage_accounts",
+                    "link": reverse_lazy("admin:accounts_user_changelist"),
+                    "permission": _can(Capability.ACCOUNTS_MANAGE),
+                },
+                {
+                    "title": _("审计日志"),
+                    "icon": "policy",
+                    "link": reverse_lazy("admin:core_auditlog_changelist"),
+                    "permission": _can(Capability.AUDIT_VIEW),
+                },
+                {
+                    "title": _("后台任务"),
+                    "icon": "pending_actions",
+                    "link": reverse_lazy("admin:core_job_changelist"),
+                    "permission": _can(Capability.JOBS_VIEW),
+                },
+                {
+                    "title": _("工作日历"),
+                    "icon": "calendar_month",
+                    "link": reverse_lazy("admin:core_calendarday_changelist"),
+                    "permission": _can(Capability.ACCOUNTS_MANAGE),
+                },
+            ],
+        },
+    ]
