@@ -10,3 +10,5 @@ router.register("households", registry_api.HouseholdViewSet, basename="household
 router.register("regions", registry_api.RegionViewSet, basename="region")
 
 urlpatterns = [path("auth/token/", obtain_auth_token, name="api-token"), *router.urls]
+
+# Indicators (minzheng.stats.api) are added to this list by the statistics app.

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from minzheng.registry import views as registry_views
-from minzheng.registry import views_io as registry_io
+from . import views_io as registry_io
 
 from . import views_backoffice
 
