@@ -33,10 +33,24 @@ def _build_cast():
     district = Region.objects.get(code="440113", level="district")
     shiqiao = Region.objects.get(code="440113007000", valid_to__isnull=True)
     shatou = Region.objects.get(code="440113008000", valid_to__isnull=True)
-    create_region(actor=None, parent=shiqiao, level="village", code="440113007001", name="测试一居委会",
-                  valid_from=date(2000, 1, 1), is_generated=True)
-    create_region(actor=None, parent=shatou, level="village", code="440113008001", name="测试二居委会",
-                  valid_from=date(2000, 1, 1), is_generated=True)
+    create_region(
+        actor=None,
+        parent=shiqiao,
+        level="village",
+        code="440113007001",
+        name="测试一居委会",
+        valid_from=date(2000, 1, 1),
+        is_generated=True,
+    )
+    create_region(
+        actor=None,
+        parent=shatou,
+        level="village",
+        code="440113008001",
+        name="测试二居委会",
+        valid_from=date(2000, 1, 1),
+        is_generated=True,
+    )
     village_sq = Region.objects.get(code="440113007001")
     users = [
         ("cast_admin", Role.ADMIN, district, True),
@@ -67,22 +81,45 @@ def _build_households():
     village_st = Region.objects.get(code="440113008001")
 
     def person(seq, name, region, born):
-        return register_person(actor=admin, id_number=make_id_number("440113", born, seq), name=name, region=region,
-                               phone="13800138000")
+        return register_person(
+            actor=admin,
+            id_number=make_id_number("440113", born, seq),
+            name=name,
+            region=region,
+            phone="13800138000",
+        )
 
     zhang = person(11, "张三明", village_sq, date(1960, 5, 1))
     li = person(22, "李四芳", village_sq, date(1962, 7, 8))
     kid = person(33, "张小明", village_sq, date(2010, 3, 3))
-    hh = create_household(actor=admin, region=village_sq, head=zhang, address="市桥街一号", number="SQ-0001",
-                          since=date(2015, 1, 1))
+    hh = create_household(
+        actor=admin,
+        region=village_sq,
+        head=zhang,
+        address="市桥街一号",
+        number="SQ-0001",
+        since=date(2015, 1, 1),
+    )
     add_member(hh, actor=admin, person=li, relation="spouse", since=date(2015, 1, 1))
     add_member(hh, actor=admin, person=kid, relation="child", since=date(2015, 1, 1))
     wang = person(45, "王五", village_sq, date(1948, 1, 9))
-    create_household(actor=admin, region=village_sq, head=wang, address="市桥街二号", number="SQ-0002",
-                     since=date(2016, 1, 1))
+    create_household(
+        actor=admin,
+        region=village_sq,
+        head=wang,
+        address="市桥街二号",
+        number="SQ-0002",
+        since=date(2016, 1, 1),
+    )
     zhao = person(57, "赵六", village_st, date(1970, 10, 10))
-    create_household(actor=admin, region=village_st, head=zhao, address="沙头路三号", number="ST-0001",
-                     since=date(2016, 1, 1))
+    create_household(
+        actor=admin,
+        region=village_st,
+        head=zhao,
+        address="沙头路三号",
+        number="ST-0001",
+        since=date(2016, 1, 1),
+    )
 
 
 @pytest.fixture

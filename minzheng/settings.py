@@ -173,6 +173,7 @@ USE_TZ = True
 # --- static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "minzheng" / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
@@ -236,6 +237,7 @@ UNFOLD = {
     "DASHBOARD_CALLBACK": "minzheng.core.dashboard.dashboard_callback",
     "ENVIRONMENT": "minzheng.core.dashboard.environment_callback",
     "STYLES": [lambda request: static("minzheng/backoffice.css")],
+    "SCRIPTS": [lambda request: static("minzheng/backoffice.js")],
     "SIDEBAR": {
         "show_search": False,
         "show_all_applications": False,

@@ -14,7 +14,7 @@ request_ip: ContextVar[str | None] = ContextVar("request_ip", default=None)
 
 def _plain(value: Any) -> Any:
     if isinstance(value, models.Model):
-        return value.pk
+        return f"{value}（#{value.pk}）"
     if isinstance(value, date | datetime):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -72,3 +72,22 @@ def log_denied_access(*, actor, model_label: str, object_id: str) -> AuditLog:
         object_repr="",
         ip_address=request_ip.get(),
     )
+
+
+ACTION_LABELS = {
+    "create": "新建",
+    "update": "修改",
+    "add_member": "成员入户",
+    "remove_member": "成员离户",
+    "move": "户籍迁移",
+    "record_death": "登记死亡",
+    "reveal": "查看完整信息",
+    "export": "导出",
+    "import": "导入",
+    "access_denied": "越权访问被拒绝",
+    "transition": "流程流转",
+}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)

@@ -3,9 +3,9 @@
 from django.urls import path
 
 from minzheng.registry import views as registry_views
-from . import views_io as registry_io
 
 from . import views_backoffice
+from . import views_io as registry_io
 
 app_name = "backoffice"
 urlpatterns = [

@@ -329,7 +329,7 @@ def move_household(household: Household, *, actor, region: Region, address: str 
             actor=actor,
             action="move",
             obj=person,
-            changes={"region": {"before": person.region_id, "after": region.pk}},
+            changes={"region": {"before": str(person.region), "after": str(region)}},
         )
         events.publish(
             events.person_moved, person=person, from_region=person.region, to_region=region, actor=actor
@@ -366,4 +366,29 @@ def create_region(
     region.save(update_fields=["path"])
     if actor is not None:
         write_audit(actor=actor, action="create", obj=region, changes={"code": code, "name": name})
+    return region
+
+
+@transaction.atomic
+def update_region(region: Region, *, actor, **changes) -> Region:
+    """Rename a node, or end it (valid_to) and name its successor, as when 沙湾镇 became 沙湾街道."""
+    if not has_capability(actor, Capability.ACCOUNTS_MANAGE):
+        raise PermissionDenied("只有系统管理员可以维护行政区划")
+    allowed = {"name", "valid_to", "successor"}
+    if set(changes) - allowed:
+        raise ValidationError(
+            {next(iter(set(changes) - allowed)): "该字段不能修改；区划代码变更请新设区划并指定继承单位"}
+        )
+    region = Region.objects.select_for_update().get(pk=region.pk)
+    before = snapshot(region, list(allowed))
+    for key, value in changes.items():
+        setattr(region, key, value)
+    if region.valid_to and region.valid_to < region.valid_from:
+        raise ValidationError({"valid_to": "停用日期不能早于启用日期"})
+    if region.successor_id == region.pk:
+        raise ValidationError({"successor": "继承单位不能是其本身"})
+    diff = diff_fields(before, snapshot(region, list(allowed)))
+    if diff:
+        region.save()
+        write_audit(actor=actor, action="update", obj=region, changes=diff)
     return region
