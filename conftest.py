@@ -142,3 +142,63 @@ def cast(db):
         zhang=Person.objects.get(name="张三明"),
         zhao=Person.objects.get(name="赵六"),
     )
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture
+def browser_cast(transactional_db):
+    """The cast for browser tests: the live server needs committed data, so it is built per test
+    (a transactional test empties every table when it ends, the migration's regions included)."""
+    from minzheng.registry.divisions import load_divisions
+    from minzheng.registry.models import Region
+
+    load_divisions(Region)
+    _build_cast()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"Chromium not found at {CHROMIUM} (set CHROMIUM_PATH)")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server, browser_cast):
+    context = chromium.new_context(locale="zh-CN", base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login_as(page):
+    def login(username):
+        page.goto("/admin/login/")
+        page.fill("input[name=username]", f"cast_{username}")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/admin/")
+        return page
+
+    return login

@@ -27,3 +27,37 @@ TOWNS = [
     ("440113120000", "石碁镇"),
 ]
 SHAWAN_TOWN = ("440113101000", "沙湾镇")
+
+
+def load_divisions(Region) -> None:
+    """Create the district and its 镇街 if absent. `Region` is the model class (a migration passes its own)."""
+    from datetime import timedelta
+
+    if Region.objects.filter(code=DISTRICT[0]).exists():
+        return
+    district = Region.objects.create(
+        level="district", code=DISTRICT[0], name=DISTRICT[1], valid_from=RECORDS_BEGIN
+    )
+    district.path = f"/{district.pk}/"
+    district.save(update_fields=["path"])
+    successor = None
+    for code, name in TOWNS:
+        valid_from = SHAWAN_CHANGEOVER if name == "沙湾街道" else RECORDS_BEGIN
+        town = Region.objects.create(
+            parent=district, level="town", code=code, name=name, valid_from=valid_from
+        )
+        town.path = f"{district.path}{town.pk}/"
+        town.save(update_fields=["path"])
+        if name == "沙湾街道":
+            successor = town
+    old = Region.objects.create(
+        parent=district,
+        level="town",
+        code=SHAWAN_TOWN[0],
+        name=SHAWAN_TOWN[1],
+        valid_from=RECORDS_BEGIN,
+        valid_to=SHAWAN_CHANGEOVER - timedelta(days=1),
+        successor=successor,
+    )
+    old.path = f"{district.path}{old.pk}/"
+    old.save(update_fields=["path"])
