@@ -47,7 +47,7 @@ class Command(BaseCommand):
         if not settings.MINZHENG_DEMO:
             self.stdout.write("未设置 MINZHENG_DEMO：演示账户没有密码，不能登录。")
             return
-        self.stdout.write("\n演示账户（密码均为 %s）：" % DEMO_PASSWORD)
+        self.stdout.write(f"\n演示账户（密码均为 {DEMO_PASSWORD}）：")
         for username, role, scope in logins:
             self.stdout.write(f"  {username:<10} {role:<8} {scope}")
         self.stdout.write("后台地址：http://127.0.0.1:8000/admin/\n")
