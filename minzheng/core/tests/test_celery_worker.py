@@ -24,7 +24,9 @@ ROOT = Path(__file__).resolve().parents[3]
 
 pytestmark = [
     pytest.mark.skipif(not REDIS_URL, reason="REDIS_TEST_URL not set"),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="a worker process needs a shared database server"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="a worker process needs a shared database server"
+    ),
 ]
 
 
@@ -34,9 +36,23 @@ def worker(transactional_db):
     url = f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
     env = {**os.environ, "DATABASE_URL": url, "CELERY_BROKER_URL": REDIS_URL, "MINZHENG_TESTING": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "minzheng", "worker", "--pool=solo", "--loglevel=WARNING",
-         "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "minzheng",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     old = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
     celery_app.conf.update(broker_url=REDIS_URL, task_always_eager=False)
@@ -60,8 +76,11 @@ def test_import_job_runs_on_a_real_worker(worker, browser_cast):
     (folder / "worker-test.csv").write_text(
         "身份证号码,姓名,户籍村居代码\n11010519491231002X,冯十一,440113007001\n", encoding="utf-8"
     )
-    job = start_job("import_data", actor=town, params={"dataset": "persons", "path": "worker-test.csv",
-                                                       "filename": "worker-test.csv"})
+    job = start_job(
+        "import_data",
+        actor=town,
+        params={"dataset": "persons", "path": "worker-test.csv", "filename": "worker-test.csv"},
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         job.refresh_from_db()
