@@ -12,3 +12,6 @@ router.register("regions", registry_api.RegionViewSet, basename="region")
 urlpatterns = [path("auth/token/", obtain_auth_token, name="api-token"), *router.urls]
 
 # Indicators (minzheng.stats.api) are added to this list by the statistics app.
+from minzheng.stats.api import IndicatorsView  # noqa: E402
+
+urlpatterns.append(path("indicators/", IndicatorsView.as_view(), name="indicators"))

@@ -64,6 +64,12 @@ def _from_django(exc: Exception) -> Exception:
         return exceptions.NotFound()  # never echo the lookup: existence is not revealed
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied(str(exc) or None)
+    if not isinstance(exc, exceptions.APIException) and isinstance(getattr(exc, "status_code", None), int):
+        # A service's own error that names its HTTP status, e.g. workflow.engine.Conflict (409).
+        error = exceptions.APIException(str(exc) or None, code=getattr(exc, "code", "error"))
+        error.status_code = exc.status_code
+        error.default_code = getattr(exc, "code", "error")
+        return error
     return exc
 
 

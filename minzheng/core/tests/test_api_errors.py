@@ -110,3 +110,23 @@ def test_through_the_api_malformed_json_and_wrong_methods_use_the_format(cast):
     assert response.json() == {
         "error": {"code": "method_not_allowed", "message": "不支持该请求方法", "fields": {}}
     }
+
+
+def test_a_service_error_with_its_own_status_keeps_it():
+    from rest_framework.test import APIRequestFactory
+    from rest_framework.views import APIView
+
+    class Conflict(Exception):
+        code = "conflict"
+        status_code = 409
+
+    class View(APIView):
+        permission_classes = []
+        authentication_classes = []
+
+        def get(self, request):
+            raise Conflict("该案件已被他人处理，请刷新后重试")
+
+    response = View.as_view()(APIRequestFactory().get("/"))
+    assert response.status_code == 409
+    assert response.data == {"error": {"code": "conflict", "message": "该案件已被他人处理，请刷新后重试", "fields": {}}}
