@@ -78,3 +78,8 @@ class CalendarDayAdmin(ModelAdmin):
     has_view_permission = has_add_permission = has_change_permission = has_delete_permission = (
         lambda self, request, obj=None: has_capability(request.user, Capability.ACCOUNTS_MANAGE)
     )
+
+
+admin.site.index_title = _("工作台")
+admin.site.site_title = _("民政综合业务平台")
+admin.site.site_header = _("民政综合业务平台")

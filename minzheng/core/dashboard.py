@@ -26,6 +26,7 @@ def dashboard_callback(request, context):
     context.update(
         {
             "scope_name": user.scope.name if user.scope_id else "全区",
+            "perms_registry_view": has_capability(user, Capability.REGISTRY_VIEW),
             "kpis": [
                 {"title": "在册人员", "value": persons["alive"], "unit": "人"},
                 {"title": "家庭户", "value": households, "unit": "户"},
