@@ -5,6 +5,7 @@ from django.utils import timezone
 
 
 def dashboard_callback(request, context):
+    from minzheng.accounts.roles import Capability, has_capability
     from minzheng.accounts.scoping import visible_to
     from minzheng.registry.models import Household, Person, Region
 
