@@ -37,7 +37,8 @@ class PersonAddForm(ServiceModelForm):
         super().__init__(*args, **kwargs)
         if self.actor is not None:
             for name in ("region", "residence_region"):
-                self.fields[name].queryset = village_choices(self.actor)
+                if name in self.fields:  # read-only roles see the fields as text
+                    self.fields[name].queryset = village_choices(self.actor)
         # Uniqueness and format are checked by the service, with a message that names the record.
         self.fields["id_number"].validators = []
 
@@ -66,7 +67,8 @@ class PersonChangeForm(ServiceModelForm):
         super().__init__(*args, **kwargs)
         if self.actor is not None:
             for name in ("region", "residence_region"):
-                self.fields[name].queryset = village_choices(self.actor)
+                if name in self.fields:  # read-only roles see the fields as text
+                    self.fields[name].queryset = village_choices(self.actor)
 
     def call_service(self, data):
         changes = {k: v for k, v in data.items() if k in self.changed_data}
