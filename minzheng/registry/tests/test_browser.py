@@ -38,7 +38,7 @@ def test_caseworker_finds_household_adds_member_and_sees_history(page, login_as)
     page.fill("#id_add-id_number", newcomer.id_number[:-1] + ("1" if newcomer.id_number[-1] != "1" else "2"))
     page.select_option("#id_add-relation", "child")
     page.click("#add-member-form button[type=submit]")
-    assert "身份证号码校验位不正确" in page.inner_text("#add-member-form")
+    page.wait_for_selector("#add-member-form >> text=身份证号码校验位不正确")
 
     page.fill("#id_add-id_number", newcomer.id_number)
     page.select_option("#id_add-relation", "child")
@@ -69,7 +69,7 @@ def test_wrong_id_number_on_the_person_form_shows_the_error(page, login_as):
     page.fill("input[name=name]", "钱多多")
     page.select_option("select[name=region]", label="测试一居委会")
     page.click("button[name=_save]")
-    assert "身份证号码校验位不正确" in page.inner_text("body")
+    page.wait_for_selector("text=身份证号码校验位不正确")
     assert not Person.objects.filter(name="钱多多").exists()
 
 
