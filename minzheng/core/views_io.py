@@ -13,7 +13,14 @@ from django.utils import timezone
 from minzheng.accounts.roles import Capability, has_capability
 
 from .backoffice import render_page, staff_page
-from .datasets import UnknownDataset, all_datasets, export_dataset, get_dataset, import_upload_dir, write_template
+from .datasets import (
+    UnknownDataset,
+    all_datasets,
+    export_dataset,
+    get_dataset,
+    import_upload_dir,
+    write_template,
+)
 from .jobs import start_job
 from .models import Job
 
@@ -64,10 +71,16 @@ def import_page(request):
         job = start_job(
             "import_data",
             actor=request.user,
-            params={"dataset": form.cleaned_data["dataset"], "path": stored.name, "filename": upload.name[:100]},
+            params={
+                "dataset": form.cleaned_data["dataset"],
+                "path": stored.name,
+                "filename": upload.name[:100],
+            },
         )
         return redirect("backoffice:job", pk=job.pk)
-    recent = Job.objects.filter(kind="import_data", started_by=request.user).order_by("-created_at", "-id")[:10]
+    recent = Job.objects.filter(kind="import_data", started_by=request.user).order_by("-created_at", "-id")[
+        :10
+    ]
     return render_page(
         request,
         "backoffice/import.html",
