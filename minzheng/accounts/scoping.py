@@ -24,6 +24,8 @@ def scope_region_ids(user):
         return None
     if user.scope_id is None:
         return Region.objects.none().values("id")
+    if user.scope.parent_id is None:
+        return None  # the whole district: no filter (and no large IN list for the planner)
     return Region.objects.filter(path__startswith=user.scope.path).values("id")
 
 

@@ -71,9 +71,14 @@ def run_job(job_id: int) -> Job:
             result={"error": str(exc), "traceback": traceback.format_exc()[-4000:]},
         )
     else:
-        job_progress(job, 100, "完成")
+        # A handler that refused its input (e.g. an import with bad rows) returns rejected=True:
+        # the job failed, and its result keeps the reasons.
+        failed = bool(result.get("rejected"))
+        job_progress(job, 100, "未通过校验，未写入任何数据" if failed else "完成")
         Job.objects.filter(pk=job_id).update(
-            status=Job.Status.SUCCEEDED, finished_at=timezone.now(), result=result
+            status=Job.Status.FAILED if failed else Job.Status.SUCCEEDED,
+            finished_at=timezone.now(),
+            result=result,
         )
     job.refresh_from_db()
     return job

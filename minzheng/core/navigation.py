@@ -40,10 +40,10 @@ def sidebar_navigation(request):
                     "permission": _can(Capability.REGISTRY_VIEW),
                 },
                 {
-                    "title": _("批量导入"),
+                    "title": _("导入与导出"),
                     "icon": "upload_file",
                     "link": reverse_lazy("backoffice:import"),
-                    "permission": _can(Capability.DATA_IMPORT),
+                    "permission": _can(Capability.DATA_EXPORT),
                 },
             ],
         },

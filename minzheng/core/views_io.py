@@ -56,9 +56,12 @@ def _dataset_or_404(name: str):
         raise Http404
 
 
-@staff_page(Capability.DATA_IMPORT)
+@staff_page(Capability.DATA_EXPORT)
 def import_page(request):
-    """Choose a data set, download its template, upload a file; the import runs as a job."""
+    """Choose a data set, download its template, upload a file (the import runs as a job); export."""
+    can_import = has_capability(request.user, Capability.DATA_IMPORT)
+    if request.method == "POST" and not can_import:
+        raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -88,6 +91,7 @@ def import_page(request):
             "form": form,
             "datasets": all_datasets(),
             "recent_jobs": recent,
+            "can_import": can_import,
             "can_export": has_capability(request.user, Capability.DATA_EXPORT),
             "can_export_unmasked": has_capability(request.user, Capability.DATA_EXPORT_UNMASKED),
         },

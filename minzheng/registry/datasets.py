@@ -36,7 +36,7 @@ from minzheng.core.masking import mask_id_number, mask_phone
 from . import events
 from .idnumbers import id_facts
 from .models import Household, Membership, Person, Region
-from .services import _duplicate_message
+from .services import duplicate_message
 from .validation import clean_disability, clean_marital_status, clean_name, clean_phone, name_initials
 
 VILLAGE_CODE = "12位村（居）委会区划代码，如 440113007001"
@@ -237,7 +237,7 @@ class PersonsDataset(Dataset):
             for existing in Person.objects.filter(id_number__in=[d.id_number for d in fresh]).only(
                 "id", "name", "id_number"
             ):
-                errors.add(seen[existing.id_number], "id_number", _duplicate_message(existing))
+                errors.add(seen[existing.id_number], "id_number", duplicate_message(existing))
             if not errors:
                 drafts.extend(fresh)
             done += len(chunk)

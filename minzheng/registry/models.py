@@ -86,14 +86,18 @@ class Person(TimeStampedModel):
     SCOPE_FIELD = "region"
 
     id_number = models.CharField(_("身份证号码"), max_length=18, unique=True)
-    id_tail = models.CharField(_("身份证后六位"), max_length=6, db_index=True, editable=False)
+    id_tail = models.CharField(_("身份证后六位"), max_length=6, editable=False)
     name = models.CharField(_("姓名"), max_length=50)
     name_initials = models.CharField(_("姓名拼音首字母"), max_length=50, editable=False, default="")
     birth_date = models.DateField(_("出生日期"), editable=False)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, editable=False)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     region = models.ForeignKey(
-        Region, verbose_name=_("户籍所在村居"), on_delete=models.PROTECT, related_name="registered_persons"
+        Region,
+        verbose_name=_("户籍所在村居"),
+        on_delete=models.PROTECT,
+        related_name="registered_persons",
+        db_index=False,  # person_region_idx (region, id) serves it
     )
     residence_region = models.ForeignKey(
         Region,
@@ -125,6 +129,7 @@ class Person(TimeStampedModel):
             ),
         ]
         indexes = [
+            models.Index(fields=["id_tail"], name="person_id_tail_idx"),
             models.Index(fields=["name"], name="person_name_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(
                 fields=["name_initials"], name="person_initials_idx", opclasses=["varchar_pattern_ops"]

@@ -40,7 +40,7 @@ def _require_change(actor, region: Region | None, field: str = "region") -> None
         raise PermissionDenied(f"“{region.name}”不在您的管辖范围内")
 
 
-def _duplicate_message(existing: Person) -> str:
+def duplicate_message(existing: Person) -> str:
     return f"身份证号码已登记：{mask_name(existing.name)}（{mask_id_number(existing.id_number)}，编号{existing.pk}）"
 
 
@@ -82,7 +82,7 @@ def register_person(
     person.name_initials = name_initials(person.name)
     existing = Person.objects.filter(id_number=facts.number).first()
     if existing:
-        raise ValidationError({"id_number": _duplicate_message(existing)})
+        raise ValidationError({"id_number": duplicate_message(existing)})
     try:
         with transaction.atomic():
             person.save()
@@ -92,7 +92,7 @@ def register_person(
     except IntegrityError:
         existing = Person.objects.filter(id_number=facts.number).first()
         if existing:
-            raise ValidationError({"id_number": _duplicate_message(existing)})
+            raise ValidationError({"id_number": duplicate_message(existing)})
         raise
     return person
 

@@ -129,4 +129,6 @@ def test_a_service_error_with_its_own_status_keeps_it():
 
     response = View.as_view()(APIRequestFactory().get("/"))
     assert response.status_code == 409
-    assert response.data == {"error": {"code": "conflict", "message": "该案件已被他人处理，请刷新后重试", "fields": {}}}
+    assert response.data == {
+        "error": {"code": "conflict", "message": "该案件已被他人处理，请刷新后重试", "fields": {}}
+    }
