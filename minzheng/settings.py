@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "minzheng.accounts",
     "minzheng.registry",
     "minzheng.workflow",
+    "minzheng.benefits",
     "minzheng.stats",
     "minzheng.portal",
 ]

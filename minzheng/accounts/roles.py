@@ -26,19 +26,36 @@ class Capability(models.TextChoices):
     ACCOUNTS_MANAGE = "accounts.manage", _("管理用户")
     AUDIT_VIEW = "audit.view", _("查看审计日志")
     JOBS_VIEW = "jobs.view", _("查看后台任务")
+    BENEFITS_VIEW = "benefits.view", _("查看待遇发放")
+    BENEFITS_MANAGE = "benefits.manage", _("维护待遇项目、标准和资格")
+    PAYROLL_BUILD = "payroll.build", _("编制发放批次")
+    PAYROLL_APPROVE = "payroll.approve", _("审批发放批次")
+    PAYROLL_EXPORT = "payroll.export", _("导出银行文件与对账")
+    BANK_ACCOUNT_REVEAL = "bank_account.reveal", _("查看完整银行账号")
 
 
-_STAFF = {Capability.BACK_OFFICE, Capability.REGISTRY_VIEW, Capability.JOBS_VIEW}
+_STAFF = {Capability.BACK_OFFICE, Capability.REGISTRY_VIEW, Capability.JOBS_VIEW, Capability.BENEFITS_VIEW}
 _CASEWORK = _STAFF | {Capability.REGISTRY_CHANGE, Capability.DATA_IMPORT, Capability.DATA_EXPORT}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(Capability.values),
     Role.DISTRICT: frozenset(
-        _CASEWORK | {Capability.PII_REVEAL, Capability.DATA_EXPORT_UNMASKED, Capability.AUDIT_VIEW}
+        _CASEWORK
+        | {Capability.PII_REVEAL, Capability.DATA_EXPORT_UNMASKED, Capability.AUDIT_VIEW}
+        | {Capability.BENEFITS_MANAGE, Capability.PAYROLL_BUILD, Capability.PAYROLL_APPROVE}
     ),
     Role.TOWN: frozenset(_CASEWORK | {Capability.PII_REVEAL}),
     Role.VILLAGE: frozenset(_CASEWORK - {Capability.DATA_IMPORT}),
-    Role.FINANCE: frozenset(_STAFF | {Capability.DATA_EXPORT}),
+    Role.FINANCE: frozenset(
+        _STAFF
+        | {
+            Capability.DATA_EXPORT,
+            Capability.PAYROLL_BUILD,
+            Capability.PAYROLL_APPROVE,
+            Capability.PAYROLL_EXPORT,
+        }
+        | {Capability.BANK_ACCOUNT_REVEAL}
+    ),
     Role.LEADER: frozenset(_STAFF | {Capability.DATA_EXPORT, Capability.AUDIT_VIEW}),
     Role.SOCIAL_ORG: frozenset(),
     Role.PUBLIC: frozenset(),

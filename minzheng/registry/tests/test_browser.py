@@ -25,11 +25,12 @@ def test_caseworker_finds_household_adds_member_and_sees_history(page, login_as)
 
     page.goto("/admin/registry/household/")
     page.fill("input[name=q]", wang.id_number)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "SQ-0002" in page.inner_text("#result_list")
     assert "SQ-0001" not in page.inner_text("#result_list")
-    page.click("text=SQ-0002")
+    with page.expect_navigation():
+        page.click("text=SQ-0002")
     page.wait_for_selector("#household-file")
     assert "王五" in page.inner_text("#current-members")
     assert wang.id_number not in page.content()  # masked on screen

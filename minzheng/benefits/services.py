@@ -1,0 +1,543 @@
+"""Writes of the benefits engine: standards, entitlements, recalculation, bank accounts.
+
+Recalculation is done in batches: one `Context` load per batch (a fixed number of queries),
+the schedules computed in Python, and the new amount periods written with one bulk insert.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from minzheng.accounts.roles import Capability, has_capability
+from minzheng.accounts.scoping import region_in_scope
+from minzheng.core.audit import write_audit
+from minzheng.core.money import quantize_money
+from minzheng.core.months import Month
+from minzheng.registry.models import Household, Person, Region
+
+from .calculations import Context, schedule
+from .models import AmountPeriod, BankAccount, Entitlement, PaymentLine, Scheme, Standard
+
+BATCH = 2000
+
+
+def _require(actor, capability: str, message: str) -> None:
+    if actor is not None and not has_capability(actor, capability):
+        raise PermissionDenied(message)
+
+
+def current_month() -> Month:
+    return Month.of(timezone.localdate())
+
+
+# --- standards ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_standard(
+    *,
+    actor,
+    scheme: Scheme,
+    region: Region,
+    valid_from: Month,
+    document: str,
+    valid_to: Month | None = None,
+    amount: Decimal | None = None,
+    multiple: Decimal | None = None,
+    params: dict | None = None,
+) -> Standard:
+    """Add a standard from a month on. An open-ended earlier row for the same region is closed the
+    month before; any other overlap is refused. Entitlements affected are recalculated from
+    `valid_from` — retroactively if it lies in the past (arrears then follow in the next run)."""
+    _require(actor, Capability.BENEFITS_MANAGE, "您的角色不能维护待遇标准")
+    Scheme.objects.select_for_update().get(pk=scheme.pk)  # one writer of a scheme's standards at a time
+    if not (document or "").strip():
+        raise ValidationError({"document": "请填写设定该标准的依据文件（文号）"})
+    if valid_to is not None and valid_to < valid_from:
+        raise ValidationError({"valid_to": "截止月份不能早于起始月份"})
+    _check_values(scheme, amount, multiple, params or {})
+    rows = Standard.objects.filter(scheme=scheme, region=region)
+    open_before = rows.filter(valid_to__isnull=True, valid_from__lt=valid_from.first_day).first()
+    end = valid_to.first_day if valid_to else date.max
+    overlapping = rows.filter(valid_from__lte=end).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from.first_day)
+    )
+    if open_before:
+        overlapping = overlapping.exclude(pk=open_before.pk)
+    clash = overlapping.first()
+    if clash:
+        raise ValidationError(
+            {"valid_from": f"与已有标准（{clash.valid_from:%Y-%m}起）的时间重叠，请先调整原标准"}
+        )
+    if open_before:
+        open_before.valid_to = (valid_from - 1).first_day
+        open_before.save(update_fields=["valid_to", "updated_at"])
+    standard = Standard.objects.create(
+        scheme=scheme,
+        region=region,
+        valid_from=valid_from.first_day,
+        valid_to=valid_to.first_day if valid_to else None,
+        amount=quantize_money(amount) if amount is not None else None,
+        multiple=multiple,
+        params=params or {},
+        document=document.strip(),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    write_audit(
+        actor=actor,
+        action="set_standard",
+        obj=standard,
+        changes={
+            "scheme": scheme.code,
+            "region": region.name,
+            "from": str(valid_from),
+            "amount": amount,
+            "multiple": multiple,
+            "document": document,
+        },
+    )
+    affected = Entitlement.objects.filter(Q(scheme=scheme) | Q(scheme__base_scheme=scheme)).filter(
+        region__path__startswith=region.path
+    )
+    recalculate(affected, from_month=valid_from, reason=f"标准调整（{document}）")
+    return standard
+
+
+def _check_values(scheme: Scheme, amount, multiple, params: dict) -> None:
+    kind = scheme.kind
+    if kind in (Scheme.Kind.FIXED, Scheme.Kind.TOP_UP) and (amount is None or amount < 0):
+        raise ValidationError({"amount": "请填写标准金额（不能为负数）"})
+    if kind == Scheme.Kind.MULTIPLE and (multiple is None or multiple <= 0):
+        raise ValidationError({"multiple": "请填写大于0的倍数"})
+    if kind == Scheme.Kind.AGE_BAND:
+        bands = params.get("bands") or []
+        if not bands:
+            raise ValidationError({"params": "请填写年龄段及金额"})
+        for band in bands:
+            if "min" not in band or "amount" not in band:
+                raise ValidationError({"params": "每个年龄段须有起始年龄（min）和金额（amount）"})
+    if kind == Scheme.Kind.REIMBURSEMENT:
+        for key in ("ratio", "annual_cap"):
+            if key not in params:
+                raise ValidationError({"params": f"报销标准须有 {key}（比例、年度封顶线）"})
+    for rule in params.get("supplements", []):
+        if rule.get("category") not in {"elderly", "minor", "disabled", "severely_disabled"}:
+            raise ValidationError({"params": f"分类施保类别“{rule.get('category')}”不存在"})
+        if ("percent" in rule) == ("fixed" in rule):
+            raise ValidationError({"params": "每条分类施保须且只能填写比例（percent）或定额（fixed）之一"})
+
+
+# --- entitlements ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def grant_entitlement(
+    *,
+    actor,
+    scheme: Scheme,
+    person: Person,
+    start_month: Month,
+    household: Household | None = None,
+    end_month: Month | None = None,
+    assessed_income: Decimal = Decimal("0"),
+    fixed_amount: Decimal | None = None,
+) -> Entitlement:
+    _require(actor, Capability.BENEFITS_MANAGE, "您的角色不能核定待遇")
+    if actor is not None and not region_in_scope(actor, person.region):
+        raise PermissionDenied(f"{person.name}不在您的管辖范围内")
+    if scheme.unit == Scheme.Unit.HOUSEHOLD and household is None:
+        raise ValidationError({"household": f"“{scheme.name}”按户发放，请指定家庭户"})
+    if person.death_date and Month.of(person.death_date) < start_month:
+        raise ValidationError({"person": f"{person.name}已于{person.death_date:%Y-%m-%d}死亡"})
+    if not scheme.is_monthly:
+        end_month = start_month
+        if fixed_amount is None and scheme.kind == Scheme.Kind.REIMBURSEMENT:
+            raise ValidationError({"fixed_amount": "报销金额须按单核定"})
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    _check_exclusions(scheme, person, start_month, end_month)
+    if (
+        scheme.is_monthly
+        and Entitlement.objects.filter(
+            scheme=scheme, person=person, status__in=[Entitlement.Status.ACTIVE, Entitlement.Status.SUSPENDED]
+        ).exists()
+    ):
+        raise ValidationError({"person": f"{person.name}已在享受“{scheme.name}”"})
+    entitlement = Entitlement.objects.create(
+        scheme=scheme,
+        person=person,
+        household=household,
+        region=household.region if household else person.region,
+        start_month=start_month.first_day,
+        end_month=end_month.first_day if end_month else None,
+        assessed_income=quantize_money(assessed_income),
+        fixed_amount=fixed_amount,
+        recurring=scheme.is_monthly,
+    )
+    write_audit(
+        actor=actor,
+        action="grant",
+        obj=entitlement,
+        changes={
+            "scheme": scheme.code,
+            "person": person.name,
+            "from": str(start_month),
+            "income": assessed_income,
+            "fixed_amount": fixed_amount,
+        },
+    )
+    recalculate(Entitlement.objects.filter(pk=entitlement.pk), from_month=start_month, reason="核定待遇")
+    entitlement.refresh_from_db()
+    return entitlement
+
+
+def _check_exclusions(scheme: Scheme, person: Person, start: Month, end: Month | None) -> None:
+    excluded = list(scheme.excludes.all())
+    if not excluded:
+        return
+    overlap = Entitlement.objects.filter(
+        person=person,
+        scheme__in=excluded,
+        status__in=[Entitlement.Status.ACTIVE, Entitlement.Status.SUSPENDED],
+    ).filter(Q(end_month__isnull=True) | Q(end_month__gte=start.first_day))
+    if end is not None:
+        overlap = overlap.filter(start_month__lte=end.first_day)
+    clash = overlap.select_related("scheme").first()
+    if clash:
+        raise ValidationError(
+            {"scheme": f"{person.name}正在享受“{clash.scheme.name}”，与“{scheme.name}”不能同时享受"}
+        )
+
+
+def recalculate(entitlements, *, from_month: Month, reason: str) -> int:
+    """Rewrite what the entitlements owe from `from_month` on; flag months already paid for
+    arrears or recovery in the next payroll run. Returns the number recalculated."""
+    ids = list(entitlements.order_by("pk").values_list("pk", flat=True))
+    today = current_month()
+    for start in range(0, len(ids), BATCH):
+        chunk = list(Entitlement.objects.filter(pk__in=ids[start : start + BATCH]).order_by("pk"))
+        with transaction.atomic():
+            _recalculate_chunk(chunk, from_month, today, reason)
+    return len(ids)
+
+
+def _recalculate_chunk(chunk: list[Entitlement], from_month: Month, today: Month, reason: str) -> None:
+    ctx = Context(chunk)
+    ids = [e.pk for e in chunk]
+    cut = from_month.first_day
+    AmountPeriod.objects.filter(entitlement_id__in=ids, from_month__gte=cut).delete()
+    AmountPeriod.objects.filter(entitlement_id__in=ids, from_month__lt=cut).filter(
+        Q(to_month__isnull=True) | Q(to_month__gte=cut)
+    ).update(to_month=(from_month - 1).first_day)
+    periods = []
+    for entitlement in chunk:
+        segments = (
+            schedule(entitlement, from_month, ctx)
+            if entitlement.status != Entitlement.Status.SUSPENDED
+            else []
+        )
+        for segment in segments:
+            periods.append(
+                AmountPeriod(
+                    entitlement=entitlement,
+                    from_month=segment.start.first_day,
+                    to_month=segment.end.first_day if segment.end else None,
+                    amount=segment.amount,
+                    trace={**segment.trace, "reason": reason},
+                )
+            )
+        chosen = _current_segment(entitlement, segments, today)
+        if chosen is not None:
+            entitlement.monthly_amount, entitlement.trace = chosen.amount, {**chosen.trace, "reason": reason}
+            Entitlement.objects.filter(pk=entitlement.pk).update(
+                monthly_amount=entitlement.monthly_amount, trace=entitlement.trace, updated_at=timezone.now()
+            )
+    AmountPeriod.objects.bulk_create(periods, batch_size=1000)
+    paid_after = set(
+        PaymentLine.objects.filter(entitlement_id__in=ids, month__gte=cut).values_list(
+            "entitlement_id", flat=True
+        )
+    )
+    if paid_after:
+        flag_adjustment(paid_after, from_month)
+
+
+def flag_adjustment(entitlement_ids, from_month: Month) -> None:
+    """Months from `from_month` that were already paid are re-checked in the next payroll run."""
+    now = timezone.now()
+    Entitlement.objects.filter(pk__in=entitlement_ids).filter(
+        Q(adjust_from__isnull=True) | Q(adjust_from__gt=from_month.first_day)
+    ).update(adjust_from=from_month.first_day, adjust_marked_at=now)
+    Entitlement.objects.filter(pk__in=entitlement_ids, adjust_from__lte=from_month.first_day).update(
+        adjust_marked_at=now
+    )
+
+
+def _current_segment(entitlement: Entitlement, segments, today: Month):
+    """The segment that sets the entitlement's current monthly amount: the one covering this month
+    (clamped to the entitlement's months), or None to keep an earlier period's amount."""
+    if not segments:
+        return None
+    target = max(today, Month.of(entitlement.start_month))
+    if entitlement.end_month:
+        target = min(target, Month.of(entitlement.end_month))
+    if target < segments[0].start:
+        return segments[0] if not entitlement.trace else None
+    return _covering(segments, target) or segments[-1]
+
+
+def _covering(segments, month: Month):
+    for segment in segments:
+        if segment.start <= month and (segment.end is None or month <= segment.end):
+            return segment
+    return None
+
+
+@transaction.atomic
+def end_entitlement(entitlement: Entitlement, *, actor, last_month: Month, reason: str) -> Entitlement:
+    """Stop paying after `last_month` (the written notice of exit gives the reason)."""
+    _require(actor, Capability.BENEFITS_MANAGE, "您的角色不能终止待遇")
+    entitlement = Entitlement.objects.select_for_update().get(pk=entitlement.pk)
+    if last_month < Month.of(entitlement.start_month):
+        raise ValidationError({"end_month": "终止月份不能早于起始月份"})
+    entitlement.end_month = last_month.first_day
+    entitlement.status = Entitlement.Status.ENDED
+    entitlement.end_reason = reason[:100]
+    entitlement.save(update_fields=["end_month", "status", "end_reason", "updated_at"])
+    write_audit(
+        actor=actor,
+        action="end_entitlement",
+        obj=entitlement,
+        changes={"last_month": str(last_month), "reason": reason},
+    )
+    recalculate(Entitlement.objects.filter(pk=entitlement.pk), from_month=last_month + 1, reason=reason)
+    return entitlement
+
+
+@transaction.atomic
+def suspend_entitlement(entitlement: Entitlement, *, actor, from_month: Month, reason: str) -> Entitlement:
+    _require(actor, Capability.BENEFITS_MANAGE, "您的角色不能暂停待遇")
+    updated = Entitlement.objects.filter(pk=entitlement.pk, status=Entitlement.Status.ACTIVE).update(
+        status=Entitlement.Status.SUSPENDED, updated_at=timezone.now()
+    )
+    if not updated:
+        raise ValidationError({"status": "只有正常发放的待遇才能暂停"})
+    write_audit(
+        actor=actor,
+        action="suspend_entitlement",
+        obj=entitlement,
+        changes={"from": str(from_month), "reason": reason},
+    )
+    recalculate(
+        Entitlement.objects.filter(pk=entitlement.pk), from_month=from_month, reason=f"暂停：{reason}"
+    )
+    entitlement.refresh_from_db()
+    return entitlement
+
+
+@transaction.atomic
+def resume_entitlement(entitlement: Entitlement, *, actor, from_month: Month, reason: str) -> Entitlement:
+    _require(actor, Capability.BENEFITS_MANAGE, "您的角色不能恢复待遇")
+    updated = Entitlement.objects.filter(pk=entitlement.pk, status=Entitlement.Status.SUSPENDED).update(
+        status=Entitlement.Status.ACTIVE, updated_at=timezone.now()
+    )
+    if not updated:
+        raise ValidationError({"status": "只有暂停中的待遇才能恢复"})
+    write_audit(
+        actor=actor,
+        action="resume_entitlement",
+        obj=entitlement,
+        changes={"from": str(from_month), "reason": reason},
+    )
+    recalculate(
+        Entitlement.objects.filter(pk=entitlement.pk), from_month=from_month, reason=f"恢复：{reason}"
+    )
+    entitlement.refresh_from_db()
+    return entitlement
+
+
+@transaction.atomic
+def update_assessed_income(
+    entitlement: Entitlement, *, actor, income: Decimal, from_month: Month
+) -> Entitlement:
+    _require(actor, Capability.BENEFITS_MANAGE, "您的角色不能调整核定收入")
+    entitlement = Entitlement.objects.select_for_update().get(pk=entitlement.pk)
+    before = entitlement.assessed_income
+    entitlement.assessed_income = quantize_money(income)
+    entitlement.save(update_fields=["assessed_income", "updated_at"])
+    write_audit(
+        actor=actor,
+        action="update_income",
+        obj=entitlement,
+        changes={"assessed_income": {"before": before, "after": entitlement.assessed_income}},
+    )
+    recalculate(Entitlement.objects.filter(pk=entitlement.pk), from_month=from_month, reason="核定收入调整")
+    entitlement.refresh_from_db()
+    return entitlement
+
+
+# --- bank accounts --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_bank_account(
+    *, actor, person: Person, bank_name: str, account_name: str, account_number: str
+) -> BankAccount:
+    """Record (or correct) the account a person is paid into. Failed payments are re-issued next run."""
+    _require(actor, Capability.BENEFITS_MANAGE, "您的角色不能维护银行账户")
+    number = (account_number or "").replace(" ", "")
+    if not (number.isdigit() and 12 <= len(number) <= 30):
+        raise ValidationError({"account_number": "银行账号应为12至30位数字"})
+    if not (account_name or "").strip():
+        raise ValidationError({"account_name": "请填写户名"})
+    if not (bank_name or "").strip():
+        raise ValidationError({"bank_name": "请填写开户银行"})
+    account, created = BankAccount.objects.select_for_update().get_or_create(
+        person=person,
+        defaults={
+            "bank_name": bank_name.strip(),
+            "account_name": account_name.strip(),
+            "account_number": number,
+        },
+    )
+    if not created:
+        account.bank_name, account.account_name, account.account_number = (
+            bank_name.strip(),
+            account_name.strip(),
+            number,
+        )
+        account.save()
+    write_audit(
+        actor=actor,
+        action="set_bank_account",
+        obj=account,
+        changes={"bank_name": bank_name, "account_number": account.masked_number},
+    )
+    return account
+
+
+# --- life events ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def end_for_death(person: Person, death_date: date) -> int:
+    """A death ends the person's own entitlements after the month of death; payments already made
+    for later months are flagged and recovered in the next run."""
+    last = Month.of(death_date)
+    open_ = Entitlement.objects.filter(person=person, scheme__unit=Scheme.Unit.PERSON).filter(
+        Q(end_month__isnull=True) | Q(end_month__gt=last.first_day)
+    )
+    ids = list(open_.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    Entitlement.objects.filter(pk__in=ids).update(
+        end_month=last.first_day,
+        status=Entitlement.Status.ENDED,
+        end_reason="死亡",
+        updated_at=timezone.now(),
+    )
+    recalculate(
+        Entitlement.objects.filter(pk__in=ids), from_month=last + 1, reason=f"{death_date:%Y-%m-%d}死亡"
+    )
+    return len(ids)
+
+
+def recalculate_household(household: Household, from_month: Month, reason: str) -> int:
+    return recalculate(
+        Entitlement.objects.filter(household=household).exclude(status=Entitlement.Status.ENDED),
+        from_month=from_month,
+        reason=reason,
+    )
+
+
+# --- schemes and claims ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_scheme(
+    *,
+    actor,
+    code: str,
+    name: str,
+    kind: str,
+    unit: str = Scheme.Unit.PERSON,
+    paying_unit: str = "区民政局",
+    base_scheme: Scheme | None = None,
+    excludes: list[Scheme] | None = None,
+) -> Scheme:
+    _require(actor, Capability.BENEFITS_MANAGE, "您的角色不能维护待遇项目")
+    if Scheme.objects.filter(code=code).exists():
+        raise ValidationError({"code": f"项目代码“{code}”已存在"})
+    if kind == Scheme.Kind.MULTIPLE and base_scheme is None:
+        raise ValidationError({"base_scheme": "“倍数”方式须指定基准项目"})
+    scheme = Scheme.objects.create(
+        code=code, name=name, kind=kind, unit=unit, paying_unit=paying_unit, base_scheme=base_scheme
+    )
+    if excludes:
+        scheme.excludes.set(excludes)
+    write_audit(actor=actor, action="create", obj=scheme, changes={"code": code, "kind": kind, "unit": unit})
+    return scheme
+
+
+@transaction.atomic
+def reimburse_claim(
+    *, actor, scheme: Scheme, person: Person, month: Month, out_of_pocket: Decimal, note: str = ""
+) -> Entitlement:
+    """Reimburse a claim: (out-of-pocket − deductible) × ratio, limited by what is left of the
+    person's annual cap. The trace says when the cap cut the amount."""
+    if scheme.kind != Scheme.Kind.REIMBURSEMENT:
+        raise ValidationError({"scheme": f"“{scheme.name}”不是报销类项目"})
+    if out_of_pocket < 0:
+        raise ValidationError({"out_of_pocket": "自付金额不能为负数"})
+    Person.objects.select_for_update().get(pk=person.pk)  # one claim of a person at a time: the cap holds
+    from .calculations import Context
+
+    probe = Entitlement(scheme=scheme, person=person, region=person.region, start_month=month.first_day)
+    row = Context([probe]).standard(scheme.pk, person.region_id, month)
+    if row is None:
+        raise ValidationError({"scheme": f"{month}没有适用的报销标准"})
+    ratio = Decimal(str(row.params["ratio"]))
+    deductible = Decimal(str(row.params.get("deductible", "0")))
+    cap = Decimal(str(row.params["annual_cap"]))
+    used = Entitlement.objects.filter(scheme=scheme, person=person, start_month__year=month.year).aggregate(
+        total=Sum("fixed_amount")
+    )["total"] or Decimal("0")
+    computed = quantize_money(max(Decimal("0"), out_of_pocket - deductible) * ratio)
+    left = max(Decimal("0"), cap - used)
+    amount = min(computed, left)
+    capped = amount < computed
+    entitlement = grant_entitlement(
+        actor=actor, scheme=scheme, person=person, start_month=month, fixed_amount=amount
+    )
+    formula = f"({out_of_pocket} − 起付线 {deductible}) × {ratio} = {computed}"
+    if capped:
+        formula += f"；年度封顶 {cap} 元，本年已报销 {used} 元，本次按余额 {amount} 元报销"
+    trace = {
+        "kind": scheme.kind,
+        "standard": {
+            "id": row.pk,
+            "region": row.region.name,
+            "from": f"{row.valid_from:%Y-%m}",
+            "to": None,
+            "amount": None,
+            "multiple": None,
+            "document": row.document,
+        },
+        "out_of_pocket": str(out_of_pocket),
+        "computed": str(computed),
+        "capped": capped,
+        "annual_cap": str(cap),
+        "used_before": str(used),
+        "amount": str(amount),
+        "formula": formula,
+        "note": note,
+    }
+    Entitlement.objects.filter(pk=entitlement.pk).update(trace=trace)
+    AmountPeriod.objects.filter(entitlement=entitlement).update(trace=trace)
+    entitlement.trace = trace
+    return entitlement
