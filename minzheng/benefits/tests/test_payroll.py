@@ -24,7 +24,7 @@ def run_month(scheme, month, cast, approve=True):
 
 
 def lines(run):
-    return sorted((l.entitlement_id, l.month, l.kind, l.amount, l.status) for l in run.lines.all())
+    return sorted((x.entitlement_id, x.month, x.kind, x.amount, x.status) for x in run.lines.all())
 
 
 def test_build_pays_each_entitlement_once_and_holds_missing_accounts(cast, schemes):
@@ -35,7 +35,7 @@ def test_build_pays_each_entitlement_once_and_holds_missing_accounts(cast, schem
         )
     run = run_month(schemes.nursing, Month(2018, 1), cast, approve=False)
     assert run.line_count == 3 and run.total_amount == Decimal("600.00")
-    statuses = {l.person.name: l.status for l in run.lines.select_related("person")}
+    statuses = {x.person.name: x.status for x in run.lines.select_related("person")}
     assert statuses == {"张三明": "pending", "赵六": "pending", "王五": "held"}
     towns = {row["town"]: (row["lines"], row["total"]) for row in totals_by_town(run)}
     assert towns == {"市桥街道": (2, Decimal("400.00")), "沙头街道": (1, Decimal("200.00"))}
