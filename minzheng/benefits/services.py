@@ -319,43 +319,38 @@ def end_entitlement(entitlement: Entitlement, *, actor, last_month: Month, reaso
     return entitlement
 
 
-@transaction.atomic
 def suspend_entitlement(entitlement: Entitlement, *, actor, from_month: Month, reason: str) -> Entitlement:
-    _require(actor, Capability.BENEFITS_MANAGE, "您的角色不能暂停待遇")
-    updated = Entitlement.objects.filter(pk=entitlement.pk, status=Entitlement.Status.ACTIVE).update(
-        status=Entitlement.Status.SUSPENDED, updated_at=timezone.now()
-    )
-    if not updated:
-        raise ValidationError({"status": "只有正常发放的待遇才能暂停"})
-    write_audit(
-        actor=actor,
-        action="suspend_entitlement",
-        obj=entitlement,
-        changes={"from": str(from_month), "reason": reason},
-    )
-    recalculate(
-        Entitlement.objects.filter(pk=entitlement.pk), from_month=from_month, reason=f"暂停：{reason}"
-    )
-    entitlement.refresh_from_db()
-    return entitlement
+    """Stop paying from `from_month` without ending the entitlement (e.g. during a review)."""
+    return _switch_status(entitlement, actor=actor, from_month=from_month, reason=reason, suspend=True)
+
+
+def resume_entitlement(entitlement: Entitlement, *, actor, from_month: Month, reason: str) -> Entitlement:
+    return _switch_status(entitlement, actor=actor, from_month=from_month, reason=reason, suspend=False)
 
 
 @transaction.atomic
-def resume_entitlement(entitlement: Entitlement, *, actor, from_month: Month, reason: str) -> Entitlement:
-    _require(actor, Capability.BENEFITS_MANAGE, "您的角色不能恢复待遇")
-    updated = Entitlement.objects.filter(pk=entitlement.pk, status=Entitlement.Status.SUSPENDED).update(
-        status=Entitlement.Status.ACTIVE, updated_at=timezone.now()
+def _switch_status(
+    entitlement: Entitlement, *, actor, from_month: Month, reason: str, suspend: bool
+) -> Entitlement:
+    verb = "暂停" if suspend else "恢复"
+    _require(actor, Capability.BENEFITS_MANAGE, f"您的角色不能{verb}待遇")
+    active, suspended = Entitlement.Status.ACTIVE, Entitlement.Status.SUSPENDED
+    old, new = (active, suspended) if suspend else (suspended, active)
+    updated = Entitlement.objects.filter(pk=entitlement.pk, status=old).update(
+        status=new, updated_at=timezone.now()
     )
     if not updated:
-        raise ValidationError({"status": "只有暂停中的待遇才能恢复"})
+        raise ValidationError(
+            {"status": "只有正常发放的待遇才能暂停" if suspend else "只有暂停中的待遇才能恢复"}
+        )
     write_audit(
         actor=actor,
-        action="resume_entitlement",
+        action="suspend_entitlement" if suspend else "resume_entitlement",
         obj=entitlement,
         changes={"from": str(from_month), "reason": reason},
     )
     recalculate(
-        Entitlement.objects.filter(pk=entitlement.pk), from_month=from_month, reason=f"恢复：{reason}"
+        Entitlement.objects.filter(pk=entitlement.pk), from_month=from_month, reason=f"{verb}：{reason}"
     )
     entitlement.refresh_from_db()
     return entitlement

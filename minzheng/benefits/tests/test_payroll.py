@@ -136,3 +136,17 @@ def test_death_mid_month_recovers_later_payments(cast, schemes, django_capture_o
     ]
     june = run_month(schemes.nursing, Month(2018, 6), cast)
     assert june.line_count == 0  # settled: nothing recovered twice
+
+
+def test_suspension_stops_payment_and_resumption_restarts_it(cast, schemes):
+    from minzheng.benefits.services import resume_entitlement, suspend_entitlement
+
+    ent = grant_entitlement(actor=cast.users.district, scheme=schemes.nursing, person=cast.zhang,
+                            start_month=Month(2018, 1))
+    suspend_entitlement(ent, actor=cast.users.district, from_month=Month(2018, 3), reason="复核期间")
+    assert run_month(schemes.nursing, Month(2018, 3), cast).line_count == 0
+    with pytest.raises(ValidationError):
+        suspend_entitlement(ent, actor=cast.users.district, from_month=Month(2018, 3), reason="再次")
+    resume_entitlement(ent, actor=cast.users.district, from_month=Month(2018, 4), reason="复核通过")
+    april = run_month(schemes.nursing, Month(2018, 4), cast)
+    assert lines(april) == [(ent.pk, date(2018, 4, 1), "regular", Decimal("200.00"), "pending")]
