@@ -2,12 +2,15 @@ from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from minzheng.benefits import api as benefits_api
 from minzheng.registry import api as registry_api
 
 router = DefaultRouter()
 router.register("persons", registry_api.PersonViewSet, basename="person")
 router.register("households", registry_api.HouseholdViewSet, basename="household")
 router.register("regions", registry_api.RegionViewSet, basename="region")
+router.register("entitlements", benefits_api.EntitlementViewSet, basename="entitlement")
+router.register("payroll-runs", benefits_api.PayrollRunViewSet, basename="payroll-run")
 
 urlpatterns = [path("auth/token/", obtain_auth_token, name="api-token"), *router.urls]
 

@@ -57,16 +57,23 @@ def build_run(run: PayrollRun, *, actor, progress=None) -> PayrollRun:
     if not has_capability(actor, Capability.PAYROLL_BUILD):
         raise PermissionDenied("您的角色不能编制发放批次")
     with _build_lock(run):
-        run.refresh_from_db()
-        if run.status != PayrollRun.Status.DRAFT:
-            raise ValidationError({"status": f"发放批次已{run.get_status_display()}，不能重新编制"})
         month = Month.of(run.month)
         started = timezone.now()
         progress(1, f"编制 {run.scheme.name} {month} 发放批次")
         with transaction.atomic():
-            PaymentLine.objects.filter(run=run).delete()
+            # the row lock keeps an approval from slipping in between this check and the rebuild
+            PayrollRun.objects.select_for_update().only("pk").get(pk=run.pk)
+            run.refresh_from_db()
+            if run.status != PayrollRun.Status.DRAFT:
+                raise ValidationError({"status": f"发放批次状态为“{run.get_status_display()}”，不能重新编制"})
+            if PaymentLine.objects.filter(reissue_of__run=run).exists():
+                raise ValidationError({"status": "本批次的部分明细已在其他批次重发，不能重新编制"})
+            with connection.cursor() as cursor:  # one statement: no line is loaded into Python
+                cursor.execute("DELETE FROM benefits_paymentline WHERE run_id = %s", [run.pk])
+            # built_at stays empty until the build completes, so a run whose build is under way
+            # or crashed half-way cannot be approved (approve_run requires built_at)
             PayrollRun.objects.filter(pk=run.pk).update(
-                built_by=actor, built_at=started, line_count=0, total_amount=0
+                built_by=actor, built_at=None, line_count=0, total_amount=0
             )
         _insert_regular_lines(run, month, progress)
         progress(85, "处理账户更正后的重发")
@@ -76,7 +83,7 @@ def build_run(run: PayrollRun, *, actor, progress=None) -> PayrollRun:
         with transaction.atomic():
             totals = PaymentLine.objects.filter(run=run).aggregate(count=Count("id"), total=Sum("amount"))
             PayrollRun.objects.filter(pk=run.pk).update(
-                line_count=totals["count"], total_amount=totals["total"] or Decimal("0")
+                line_count=totals["count"], total_amount=totals["total"] or Decimal("0"), built_at=started
             )
             run.refresh_from_db()
             write_audit(
@@ -119,6 +126,7 @@ JOIN benefits_amountperiod a
   ON a.entitlement_id = e.id AND a.from_month <= %s AND (a.to_month IS NULL OR a.to_month >= %s)
 LEFT JOIN benefits_bankaccount ba ON ba.person_id = e.person_id
 WHERE e.scheme_id = %s AND e.id >= %s AND e.id < %s
+  AND a.entitlement_id >= %s AND a.entitlement_id < %s
   AND e.start_month <= %s AND (e.end_month IS NULL OR e.end_month >= %s)
   AND e.status <> 'suspended' AND a.amount > 0
 ON CONFLICT DO NOTHING
@@ -132,10 +140,11 @@ def _insert_regular_lines(run: PayrollRun, month: Month, progress) -> None:
         return
     low, high = bounds["low"], bounds["high"] + 1
     for start in range(low, high, CHUNK):
+        end = min(start + CHUNK, high)
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                REGULAR_SQL, [run.pk, day, day, day, run.scheme_id, start, min(start + CHUNK, high), day, day]
-            )
+            # the id range is repeated on the amount periods so that each chunk reads only its own
+            # periods (an index range), not the whole table
+            cursor.execute(REGULAR_SQL, [run.pk, day, day, day, run.scheme_id, start, end, start, end, day, day])
         done = min(start + CHUNK, high) - low
         progress(1 + int(83 * done / (high - low)), f"已处理编号 {min(start + CHUNK, high) - 1} 以前的资格")
 
@@ -241,7 +250,7 @@ def approve_run(run: PayrollRun, *, actor, opinion: str = "") -> PayrollRun:
         raise PermissionDenied("您的角色不能审批发放批次")
     run = PayrollRun.objects.select_for_update().get(pk=run.pk)
     if run.status != PayrollRun.Status.DRAFT:
-        raise ValidationError({"status": f"发放批次已{run.get_status_display()}，不能再审批"})
+        raise ValidationError({"status": f"发放批次状态为“{run.get_status_display()}”，不能再审批"})
     if run.built_at is None:
         raise ValidationError({"status": "发放批次尚未编制"})
     if run.built_by_id == actor.pk:

@@ -86,6 +86,17 @@ ACTION_LABELS = {
     "import": "导入",
     "access_denied": "越权访问被拒绝",
     "transition": "流程流转",
+    "set_standard": "设定待遇标准",
+    "grant": "核定待遇",
+    "end_entitlement": "终止待遇",
+    "suspend_entitlement": "暂停待遇",
+    "resume_entitlement": "恢复待遇",
+    "update_income": "调整核定收入",
+    "set_bank_account": "维护银行账户",
+    "build_payroll": "编制发放批次",
+    "approve_payroll": "审批发放批次",
+    "export_bank_file": "导出银行文件",
+    "reconcile_payments": "银行回盘对账",
 }
 
 

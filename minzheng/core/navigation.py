@@ -48,6 +48,35 @@ def sidebar_navigation(request):
             ],
         },
         {
+            "title": _("待遇发放"),
+            "items": [
+                {
+                    "title": _("待遇项目与标准"),
+                    "icon": "rule",
+                    "link": reverse_lazy("admin:benefits_scheme_changelist"),
+                    "permission": _can(Capability.BENEFITS_VIEW),
+                },
+                {
+                    "title": _("待遇资格"),
+                    "icon": "assignment_ind",
+                    "link": reverse_lazy("admin:benefits_entitlement_changelist"),
+                    "permission": _can(Capability.BENEFITS_VIEW),
+                },
+                {
+                    "title": _("发放批次"),
+                    "icon": "payments",
+                    "link": reverse_lazy("admin:benefits_payrollrun_changelist"),
+                    "permission": _can(Capability.BENEFITS_VIEW),
+                },
+                {
+                    "title": _("银行账户"),
+                    "icon": "account_balance_wallet",
+                    "link": reverse_lazy("admin:benefits_bankaccount_changelist"),
+                    "permission": _can(Capability.BENEFITS_VIEW),
+                },
+            ],
+        },
+        {
             "title": _("系统管理"),
             "items": [
                 {

@@ -141,8 +141,9 @@ def test_death_mid_month_recovers_later_payments(cast, schemes, django_capture_o
 def test_suspension_stops_payment_and_resumption_restarts_it(cast, schemes):
     from minzheng.benefits.services import resume_entitlement, suspend_entitlement
 
-    ent = grant_entitlement(actor=cast.users.district, scheme=schemes.nursing, person=cast.zhang,
-                            start_month=Month(2018, 1))
+    ent = grant_entitlement(
+        actor=cast.users.district, scheme=schemes.nursing, person=cast.zhang, start_month=Month(2018, 1)
+    )
     suspend_entitlement(ent, actor=cast.users.district, from_month=Month(2018, 3), reason="复核期间")
     assert run_month(schemes.nursing, Month(2018, 3), cast).line_count == 0
     with pytest.raises(ValidationError):

@@ -95,3 +95,17 @@ def test_security_headers(client, db):
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_job_page_links_to_what_the_job_made(client, cast):
+    job = Job.objects.create(
+        kind="test.count",
+        started_by=cast.users.finance,
+        status=Job.Status.SUCCEEDED,
+        progress=100,
+        result={"url": "/benefits/runs/1/", "url_label": "查看发放批次"},
+    )
+    client.force_login(cast.users.finance)
+    body = client.get(f"/backoffice/jobs/{job.pk}/").content.decode()
+    assert 'id="job-result-link" href="/benefits/runs/1/"' in body and "查看发放批次" in body
+    assert 'hx-trigger="every 1s"' not in body  # a finished job stops polling
