@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 def dashboard_callback(request, context):
@@ -26,15 +27,15 @@ def dashboard_callback(request, context):
     ).count()
     context.update(
         {
-            "scope_name": user.scope.name if user.scope_id else "全区",
+            "scope_name": user.scope.name if user.scope_id else _("全区"),
             "perms_registry_view": has_capability(user, Capability.REGISTRY_VIEW),
             "kpis": [
-                {"title": "在册人员", "value": persons["alive"], "unit": "人"},
-                {"title": "家庭户", "value": households, "unit": "户"},
-                {"title": "村（居）", "value": villages, "unit": "个"},
-                {"title": "持证残疾人", "value": persons["disabled"], "unit": "人"},
-                {"title": "60岁及以上", "value": persons["elderly"], "unit": "人"},
-                {"title": "本年登记死亡", "value": persons["died_this_year"], "unit": "人"},
+                {"title": _("在册人员"), "value": persons["alive"], "unit": _("人")},
+                {"title": _("家庭户"), "value": households, "unit": _("户")},
+                {"title": _("村（居）"), "value": villages, "unit": _("个")},
+                {"title": _("持证残疾人"), "value": persons["disabled"], "unit": _("人")},
+                {"title": _("60岁及以上"), "value": persons["elderly"], "unit": _("人")},
+                {"title": _("本年登记死亡"), "value": persons["died_this_year"], "unit": _("人")},
             ],
         }
     )
@@ -45,7 +46,7 @@ def environment_callback(request):
     from django.conf import settings
 
     if settings.MINZHENG_DEMO:
-        return ["演示环境", "warning"]
+        return [_("演示环境"), "warning"]
     if settings.DEBUG:
-        return ["开发环境", "info"]
+        return [_("开发环境"), "info"]
     return None

@@ -180,7 +180,7 @@ class HouseholdAdmin(RoleScopedAdminMixin, ModelAdmin):
     view_capability = Capability.REGISTRY_VIEW
     change_capability = Capability.REGISTRY_CHANGE
     form = HouseholdAddForm
-    list_display = ["file_link", "head_name", "head_id", "region", "town", "members", "address"]
+    list_display = ["file_link", "head_name", "head_id_masked", "region", "town", "members", "address"]
     list_filter = [TownFilter]
     search_fields = ["number"]
     search_help_text = _("按户号，或任一成员的姓名、身份证号码（完整或后几位）、拼音首字母查找")
@@ -227,7 +227,7 @@ class HouseholdAdmin(RoleScopedAdminMixin, ModelAdmin):
         return obj.head.name if obj.head_id else _("（待定户主）")
 
     @display(description=_("户主身份证号码"))
-    def head_id(self, obj):
+    def head_id_masked(self, obj):
         return obj.head.masked_id_number if obj.head_id else ""
 
     @display(description=_("镇街"))
