@@ -202,3 +202,13 @@ def login_as(page):
         return page
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _chinese_by_default(settings):
+    """Every test starts in the default language (a request in English must not leak into the next test)."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

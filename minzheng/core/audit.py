@@ -97,6 +97,8 @@ ACTION_LABELS = {
     "approve_payroll": "审批发放批次",
     "export_bank_file": "导出银行文件",
     "reconcile_payments": "银行回盘对账",
+    "close_period": "统计期结账",
+    "delete": "删除",
 }
 
 

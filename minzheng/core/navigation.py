@@ -77,6 +77,41 @@ def sidebar_navigation(request):
             ],
         },
         {
+            "title": _("统计分析"),
+            "items": [
+                {
+                    "title": _("统计总览"),
+                    "icon": "monitoring",
+                    "link": reverse_lazy("stats:overview"),
+                    "permission": _can(Capability.REGISTRY_VIEW),
+                },
+                {
+                    "title": _("年度工作报告"),
+                    "icon": "description",
+                    "link": reverse_lazy("stats:annual-report"),
+                    "permission": _can(Capability.REGISTRY_VIEW),
+                },
+                {
+                    "title": _("民政统计季报"),
+                    "icon": "table_chart",
+                    "link": reverse_lazy("stats:quarterly"),
+                    "permission": _can(Capability.REGISTRY_VIEW),
+                },
+                {
+                    "title": _("年度目标"),
+                    "icon": "flag",
+                    "link": reverse_lazy("admin:stats_target_changelist"),
+                    "permission": _can(Capability.REGISTRY_VIEW),
+                },
+                {
+                    "title": _("统计期结账"),
+                    "icon": "lock_clock",
+                    "link": reverse_lazy("stats:periods"),
+                    "permission": _can(Capability.REGISTRY_VIEW),
+                },
+            ],
+        },
+        {
             "title": _("系统管理"),
             "items": [
                 {

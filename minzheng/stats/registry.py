@@ -14,7 +14,10 @@ number, `None` (no records for this area yet: never an invented zero), or a `Res
   converts it to 万元 with two decimals, half-up (`core.money.to_wan_yuan`), in one place;
 - rates (kind "rate") return `Result(numerator=…, denominator=…)`; the registry fills the value
   as a percentage with two decimals (None when the denominator is 0).
-`Result.records` may carry the queryset that was counted (for drill-down lists).
+`Result.records` may carry the queryset that was counted (for drill-down lists); `columns`
+on the decorator names what the drill-down list shows of each record, as (header, field path)
+pairs (without it the list shows the model's own fields; ID numbers and phones are always
+masked). An indicator's area (its report chapter) follows from its id prefix (`areas.py`).
 """
 
 import re
@@ -25,10 +28,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from minzheng.core.money import to_wan_yuan
 from minzheng.registry.models import Region
+
+from .areas import Area, area_for
 
 KINDS = {"stock", "flow", "rate"}
 MONEY_UNIT = "万元"
@@ -105,6 +110,28 @@ class Period:
     def year(self) -> int:
         return self.start.year
 
+    @property
+    def label(self) -> str:
+        """The period in Chinese: 2018年, 2018年第四季度, 2018年12月."""
+        if self.kind == "year":
+            return f"{self.start.year}年"
+        if self.kind == "quarter":
+            return f"{self.start.year}年第{'一二三四'[(self.start.month - 1) // 3]}季度"
+        return f"{self.start.year}年{self.start.month}月"
+
+    def has_ended(self, today: date | None = None) -> bool:
+        return self.end < (today or timezone.localdate())
+
+    def months(self, today: date | None = None) -> list["Period"]:
+        """The months of the period that have started (for a line chart by month)."""
+        today = today or timezone.localdate()
+        found = []
+        month = self.start
+        while month <= self.end and month <= today:
+            found.append(Period.for_month(month.year, month.month))
+            month = found[-1].end + timedelta(days=1)
+        return found
+
     def __str__(self) -> str:
         if self.kind == "year":
             return f"{self.start.year}"
@@ -141,6 +168,38 @@ def subtree(region: Region) -> QuerySet[Region]:
     return Region.objects.filter(path__startswith=region.path).values("id")
 
 
+def _in_force(nodes: QuerySet[Region], period: Period) -> QuerySet[Region]:
+    return nodes.filter(valid_from__lte=period.end).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=period.end)
+    )
+
+
+def _successors(nodes) -> list[Region]:
+    """Each node, or the node that succeeded it (沙湾镇 → 沙湾街道): the records of a renamed node's
+    villages hang under its successor, so rows and drill-downs use the successor; in code order."""
+    found: dict[int, Region] = {}
+    for node in nodes:
+        seen = set()
+        while node.successor_id and node.pk not in seen:
+            seen.add(node.pk)
+            node = node.successor
+        found[node.pk] = node
+    return sorted(found.values(), key=lambda node: (node.code, node.pk))
+
+
+def children_at(region: Region, period: Period) -> list[Region]:
+    """The nodes directly under `region` in force at the period's end (a renamed node as its
+    successor), in code order."""
+    return _successors(_in_force(Region.objects.filter(parent=region), period).select_related("successor"))
+
+
+def towns_at(period: Period) -> list[Region]:
+    """The 镇街 in force at the period's end (a renamed one as its successor), in code order: the
+    rows of statistical forms and the regions a closed period is snapshotted for."""
+    towns = Region.objects.filter(level=Region.Level.TOWN)
+    return _successors(_in_force(towns, period).select_related("successor"))
+
+
 def district() -> Region:
     """The district node (the root of the tree): the default region for figures."""
     districts = Region.objects.filter(level=Region.Level.DISTRICT)
@@ -167,6 +226,27 @@ class Indicator:
     kind: str
     definition: Any
     function: Callable[[Period, Region], Number | Result | None] = field(compare=False, repr=False)
+    name_en: str = ""
+    columns: tuple[tuple[str, str], ...] = ()  # drill-down list: (header, field path)
+
+    @property
+    def area(self) -> Area:
+        return area_for(self.id)
+
+    @property
+    def english_name(self) -> str:
+        if self.name_en:
+            return self.name_en
+        with translation.override("en"):
+            return str(self.name)
+
+    @property
+    def is_money(self) -> bool:
+        return self.unit == MONEY_UNIT
+
+    @property
+    def is_rate(self) -> bool:
+        return self.kind == "rate"
 
 
 @dataclass(frozen=True)
@@ -180,6 +260,7 @@ class Value:
     numerator: Number | None = None
     denominator: Number | None = None
     records: QuerySet | None = field(default=None, compare=False, repr=False)
+    exact: Number | None = None  # money: the exact sum in yuan before the 万元 rounding
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape of INTERFACES.md: id, name, unit, value, numerator, denominator."""
@@ -208,7 +289,9 @@ class IndicatorRegistry:
     def __init__(self) -> None:
         self._indicators: dict[str, Indicator] = {}
 
-    def indicator(self, id: str, *, name, unit: str, kind: str, definition="") -> Callable:
+    def indicator(
+        self, id: str, *, name, unit: str, kind: str, definition="", name_en: str = "", columns=()
+    ) -> Callable:
         """Decorator registering `function(period, region)` as indicator `id`."""
         if kind not in KINDS:
             raise ValueError(f"indicator {id}: kind must be one of {sorted(KINDS)}, not {kind!r}")
@@ -218,7 +301,9 @@ class IndicatorRegistry:
         def register(function):
             if id in self._indicators:
                 raise ValueError(f"indicator {id} is registered twice")
-            self._indicators[id] = Indicator(id, name, unit, kind, definition, function)
+            self._indicators[id] = Indicator(
+                id, name, unit, kind, definition, function, name_en=name_en, columns=tuple(columns)
+            )
             return function
 
         return register
@@ -248,9 +333,17 @@ class IndicatorRegistry:
         value, numerator, denominator = result.value, result.numerator, result.denominator
         if item.kind == "rate" and value is None and numerator is not None and denominator is not None:
             value = percent(numerator, denominator)
+        exact = None
         if item.unit == MONEY_UNIT:
-            value = to_wan_yuan(value)
-        return Value(item, period, region, value, numerator, denominator, result.records)
+            exact, value = value, to_wan_yuan(value)
+        return Value(item, period, region, value, numerator, denominator, result.records, exact)
+
+    def by_area(self) -> dict[str, list[Indicator]]:
+        """Registered indicators grouped by area key (areas without indicators are absent)."""
+        grouped: dict[str, list[Indicator]] = {}
+        for item in self.all():
+            grouped.setdefault(item.area.key, []).append(item)
+        return grouped
 
 
 registry = IndicatorRegistry()
@@ -259,6 +352,7 @@ compute = registry.compute
 compute_all = registry.compute_all
 get_indicator = registry.get
 all_indicators = registry.all
+indicators_by_area = registry.by_area
 
 
 def report(period: Period, region: Region, ids: list[str] | None = None) -> dict[str, Any]:
