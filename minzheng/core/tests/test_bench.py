@@ -2,6 +2,8 @@
 
 import io
 import json
+from datetime import date
+from decimal import Decimal
 
 from django.core.management import call_command
 
@@ -48,3 +50,39 @@ def test_bench_registry_search_prints_one_json_line(cast):
     # The timed import's rows are removed again.
     assert Person.objects.count() == 300
     assert not AuditLog.objects.filter(action="import").exists()
+
+
+def test_bench_payroll_prints_one_json_line(cast):
+    from minzheng.benefits.models import AmountPeriod, BankAccount, Entitlement, PaymentLine, Standard
+
+    out = io.StringIO()
+    call_command("bench", "payroll", "--size", "400", "--baseline-sample", "60", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 1
+    result = json.loads(lines[0])
+    assert result["scenario"] == "payroll"
+    assert result["database"] in {"sqlite", "postgresql"}
+    assert result["size"] == 400 and result["schemes"] == 4 and result["month"] == "2018-12"
+    assert Entitlement.objects.filter(scheme__code__startswith="bench_").count() == 400
+    assert Standard.objects.filter(scheme__code__startswith="bench_", region__level="village").count() == 20
+    assert result["village_standards"] == 20
+    # every entitlement is paid once for December, at the standard of its 村居 or the district's
+    # July rise, and the lines are exactly those of the bare INSERT … SELECT
+    assert result["lines"] == 400 and result["duplicate_payments"] == 0 and result["matches_floor"] is True
+    december = PaymentLine.objects.filter(month=date(2018, 12, 1), kind="regular")
+    assert december.count() == 400
+    owed = AmountPeriod.objects.filter(entitlement__scheme__code__startswith="bench_", to_month__isnull=True)
+    assert sum(december.values_list("amount", flat=True)) == sum(owed.values_list("amount", flat=True))
+    assert Decimal(result["total_yuan"]) == sum(owed.values_list("amount", flat=True))
+    held = december.filter(status="held").count()
+    assert held == december.exclude(person__in=BankAccount.objects.values("person")).count()
+    assert result["seconds"] > 0 and result["floor_seconds"] >= 0
+    assert result["baseline_sample"] == 60 and result["baseline_seconds"] > 0
+    assert not PaymentLine.objects.filter(month=date(2018, 11, 1)).exists()  # the baseline rolled back
+    assert result["peak_rss_mb"] > 0
+    # a second run reuses the data and rebuilds the month: the same lines again
+    out = io.StringIO()
+    call_command("bench", "payroll", "--size", "400", "--baseline-sample", "0", stdout=out)
+    again = json.loads(out.getvalue())
+    assert again["generated"] == 0 and again["lines"] == 400 and again["baseline_seconds"] is None
+    assert again["total_yuan"] == result["total_yuan"] and again["duplicate_payments"] == 0
