@@ -144,7 +144,9 @@ def _insert_regular_lines(run: PayrollRun, month: Month, progress) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             # the id range is repeated on the amount periods so that each chunk reads only its own
             # periods (an index range), not the whole table
-            cursor.execute(REGULAR_SQL, [run.pk, day, day, day, run.scheme_id, start, end, start, end, day, day])
+            cursor.execute(
+                REGULAR_SQL, [run.pk, day, day, day, run.scheme_id, start, end, start, end, day, day]
+            )
         done = min(start + CHUNK, high) - low
         progress(1 + int(83 * done / (high - low)), f"已处理编号 {min(start + CHUNK, high) - 1} 以前的资格")
 

@@ -47,7 +47,9 @@ def reconcile(cast, run, tmp_path, *, failed=()):
         writer.writerow(["明细编号", "账号", "金额", "结果", "失败原因"])
         for x in lines:
             bad = x.person_id in {p.pk for p in failed}
-            writer.writerow([x.pk, "", f"{x.amount:.2f}", "失败" if bad else "成功", "账户已销户" if bad else ""])
+            writer.writerow(
+                [x.pk, "", f"{x.amount:.2f}", "失败" if bad else "成功", "账户已销户" if bad else ""]
+            )
     reconcile_payments(run, path, actor=cast.users.finance)
     run.refresh_from_db()
     return run
@@ -102,7 +104,8 @@ def paid_q1(cast, schemes, tmp_path):
 def figures(period_text, region):
     period = Period.parse(period_text, today=TODAY)
     return tuple(
-        compute(f"benefits.{figure}", period, region).value for figure in ("paid", "recipients", "person_times")
+        compute(f"benefits.{figure}", period, region).value
+        for figure in ("paid", "recipients", "person_times")
     )
 
 

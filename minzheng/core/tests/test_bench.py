@@ -79,6 +79,7 @@ def test_bench_payroll_prints_one_json_line(cast):
     assert result["seconds"] > 0 and result["floor_seconds"] >= 0
     assert result["baseline_sample"] == 60 and result["baseline_seconds"] > 0
     assert not PaymentLine.objects.filter(month=date(2018, 11, 1)).exists()  # the baseline rolled back
+    assert result["rebuild_identical"] is True and result["indicators_match"] is True
     assert result["peak_rss_mb"] > 0
     # a second run reuses the data and rebuilds the month: the same lines again
     out = io.StringIO()
