@@ -82,7 +82,7 @@ class ScopedQuerysetMixin:
     action_capabilities: dict[str, str] = {}
 
     def get_base_queryset(self) -> QuerySet:
-        raise NotImplementedError(f"{type(self).__name__} must define get_base_queryset()")
+        raise TypeError(f"{type(self).__name__} must define get_base_queryset()")
 
     def get_queryset(self) -> QuerySet:
         return visible_to(self.request.user, self.get_base_queryset())

@@ -23,6 +23,7 @@ import io
 import json
 import logging
 import zipfile
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -199,7 +200,7 @@ def choice_lookup(choices: type[models.Choices]) -> dict[str, str]:
 # --- the data set base class and the registry -----------------------------------------------
 
 
-class Dataset:
+class Dataset(ABC):
     """A table that can be imported and exported. Subclasses define the columns and the logic."""
 
     name: ClassVar[str]
@@ -232,18 +233,22 @@ class Dataset:
         return limits
 
     # Import: validate everything, then write. `validate` returns a plan for `write`.
+    @abstractmethod
     def validate(self, rows: Iterable[Row], *, actor, errors: ImportErrors, progress: Progress) -> Any:
-        raise NotImplementedError
+        """Defined by each data set."""
 
+    @abstractmethod
     def write(self, plan: Any, *, actor, source: dict, progress: Progress) -> int:
-        raise NotImplementedError
+        """Defined by each data set."""
 
     # Export: the queryset (scope applied by the service) and one row of cells per record.
+    @abstractmethod
     def export_queryset(self) -> models.QuerySet:
-        raise NotImplementedError
+        """Defined by each data set."""
 
+    @abstractmethod
     def export_row(self, obj: models.Model, *, masked: bool) -> list:
-        raise NotImplementedError
+        """Defined by each data set."""
 
 
 _DATASETS: dict[str, type[Dataset]] = {}
