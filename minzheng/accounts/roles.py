@@ -32,6 +32,7 @@ class Capability(models.TextChoices):
     PAYROLL_APPROVE = "payroll.approve", _("审批发放批次")
     PAYROLL_EXPORT = "payroll.export", _("导出银行文件与对账")
     BANK_ACCOUNT_REVEAL = "bank_account.reveal", _("查看完整银行账号")
+    STATS_MANAGE = "stats.manage", _("统计期结账与年度目标")
 
 
 _STAFF = {Capability.BACK_OFFICE, Capability.REGISTRY_VIEW, Capability.JOBS_VIEW, Capability.BENEFITS_VIEW}
@@ -43,6 +44,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         _CASEWORK
         | {Capability.PII_REVEAL, Capability.DATA_EXPORT_UNMASKED, Capability.AUDIT_VIEW}
         | {Capability.BENEFITS_MANAGE, Capability.PAYROLL_BUILD, Capability.PAYROLL_APPROVE}
+        | {Capability.STATS_MANAGE}
     ),
     Role.TOWN: frozenset(_CASEWORK | {Capability.PII_REVEAL}),
     Role.VILLAGE: frozenset(_CASEWORK - {Capability.DATA_IMPORT}),

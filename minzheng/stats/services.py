@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from minzheng.accounts.roles import Role
+from minzheng.accounts.roles import Capability, has_capability
 from minzheng.core.audit import diff_fields, write_audit
 
 from .models import ClosedPeriod, IndicatorSnapshot, Target
@@ -19,15 +19,12 @@ def can_manage_stats(user) -> bool:
     """Closing periods and setting targets: the system administrator and district sections."""
     if user is None:
         return True  # the system itself (management commands)
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not has_capability(user, Capability.STATS_MANAGE):
         return False
-    if user.is_superuser:
-        return True
-    return (
-        user.role in (Role.ADMIN, Role.DISTRICT)
-        and user.scope_id is not None
-        and user.scope.parent_id is None
-    )
+    # a district-wide figure is closed for the whole district, so only district-wide users do it
+    if user.scope_id is None:
+        return user.is_superuser
+    return user.scope.parent_id is None
 
 
 def _check(actor) -> None:
