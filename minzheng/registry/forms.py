@@ -18,50 +18,24 @@ def village_choices(user):
     ).select_related("parent")
 
 
-class PersonAddForm(ServiceModelForm):
-    class Meta:
-        model = Person
-        fields = [
-            "id_number",
-            "name",
-            "region",
-            "residence_region",
-            "phone",
-            "marital_status",
-            "disability_category",
-            "disability_grade",
-            "disability_cert_no",
-        ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.actor is not None:
-            for name in ("region", "residence_region"):
-                if name in self.fields:  # read-only roles see the fields as text
-                    self.fields[name].queryset = village_choices(self.actor)
-        # Uniqueness and format are checked by the service, with a message that names the record.
-        self.fields["id_number"].validators = []
-
-    def validate_unique(self):
-        return None
-
-    def call_service(self, data):
-        return services.register_person(actor=self.actor, **{k: v for k, v in data.items() if v is not None})
+EDITABLE_PERSON_FIELDS = [
+    "name",
+    "region",
+    "residence_region",
+    "phone",
+    "marital_status",
+    "disability_category",
+    "disability_grade",
+    "disability_cert_no",
+]
 
 
 class PersonChangeForm(ServiceModelForm):
+    """The fields a caseworker may change; region choices limited to the villages they see."""
+
     class Meta:
         model = Person
-        fields = [
-            "name",
-            "region",
-            "residence_region",
-            "phone",
-            "marital_status",
-            "disability_category",
-            "disability_grade",
-            "disability_cert_no",
-        ]
+        fields = EDITABLE_PERSON_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,6 +47,25 @@ class PersonChangeForm(ServiceModelForm):
     def call_service(self, data):
         changes = {k: v for k, v in data.items() if k in self.changed_data}
         return services.update_person(self.instance, actor=self.actor, **changes)
+
+
+class PersonAddForm(PersonChangeForm):
+    """Registration: the ID number too (fixed afterwards: birth date and sex derive from it)."""
+
+    class Meta:
+        model = Person
+        fields = ["id_number", *EDITABLE_PERSON_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Uniqueness and format are checked by the service, with a message that names the record.
+        self.fields["id_number"].validators = []
+
+    def validate_unique(self):
+        return None
+
+    def call_service(self, data):
+        return services.register_person(actor=self.actor, **{k: v for k, v in data.items() if v is not None})
 
 
 class HouseholdAddForm(ServiceModelForm):

@@ -5,9 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from minzheng.benefits.bank_files import export_bank_file, file_format
 from minzheng.benefits.models import PayrollRun
-from minzheng.core.management.commands.import_data import acting_user
-
-from .run_payroll import error_text
+from minzheng.core.management.actors import acting_user, error_text
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from minzheng.benefits.bank_files import reconcile_payments
 from minzheng.benefits.models import PayrollRun
-from minzheng.core.management.commands.import_data import acting_user
+from minzheng.core.management.actors import acting_user
 
 
 class Command(BaseCommand):

@@ -9,15 +9,11 @@ from django.core.management.base import BaseCommand, CommandError
 from minzheng.benefits.models import PaymentLine, PayrollRun, Scheme
 from minzheng.benefits.payroll import get_or_create_run
 from minzheng.core.jobs import run_job, start_job
-from minzheng.core.management.commands.import_data import acting_user
+from minzheng.core.management.actors import acting_user, error_text
 from minzheng.core.models import Job
 from minzheng.core.months import Month
 
 JOB_KIND = "benefits.build_payroll"
-
-
-def error_text(exc: Exception) -> str:
-    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
 class Command(BaseCommand):

@@ -4,8 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from minzheng.core.datasets import UnknownDataset, export_dataset, export_format
-
-from .import_data import acting_user
+from minzheng.core.management.actors import acting_user
 
 
 class Command(BaseCommand):

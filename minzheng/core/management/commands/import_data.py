@@ -6,21 +6,8 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from minzheng.accounts.models import User
 from minzheng.core.datasets import UnknownDataset, all_datasets, get_dataset, import_dataset, write_template
-
-
-def acting_user(username: str | None) -> User:
-    """The named active user, or the first active superuser (the audit trail needs an actor)."""
-    if username:
-        user = User.objects.filter(username=username, is_active=True).select_related("scope").first()
-        if user is None:
-            raise CommandError(f"用户“{username}”不存在或已停用")
-        return user
-    user = User.objects.filter(is_superuser=True, is_active=True).order_by("id").first()
-    if user is None:
-        raise CommandError("没有可用的系统管理员：请用 --user 指定以哪个用户的身份操作")
-    return user
+from minzheng.core.management.actors import acting_user
 
 
 class Command(BaseCommand):
