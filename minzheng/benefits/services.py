@@ -234,7 +234,7 @@ def _recalculate_chunk(chunk: list[Entitlement], from_month: Month, today: Month
     AmountPeriod.objects.filter(entitlement_id__in=ids, from_month__lt=cut).filter(
         Q(to_month__isnull=True) | Q(to_month__gte=cut)
     ).update(to_month=(from_month - 1).first_day)
-    periods = []
+    periods, changed = [], []
     for entitlement in chunk:
         segments = (
             schedule(entitlement, from_month, ctx)
@@ -254,10 +254,10 @@ def _recalculate_chunk(chunk: list[Entitlement], from_month: Month, today: Month
         chosen = _current_segment(entitlement, segments, today)
         if chosen is not None:
             entitlement.monthly_amount, entitlement.trace = chosen.amount, {**chosen.trace, "reason": reason}
-            Entitlement.objects.filter(pk=entitlement.pk).update(
-                monthly_amount=entitlement.monthly_amount, trace=entitlement.trace, updated_at=timezone.now()
-            )
+            entitlement.updated_at = timezone.now()
+            changed.append(entitlement)
     AmountPeriod.objects.bulk_create(periods, batch_size=1000)
+    Entitlement.objects.bulk_update(changed, ["monthly_amount", "trace", "updated_at"], batch_size=500)
     paid_after = set(
         PaymentLine.objects.filter(entitlement_id__in=ids, month__gte=cut).values_list(
             "entitlement_id", flat=True
