@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "minzheng.registry",
     "minzheng.workflow",
     "minzheng.benefits",
+    "minzheng.assistance",
     "minzheng.stats",
     "minzheng.portal",
 ]

@@ -12,6 +12,8 @@ urlpatterns = [
     path("backoffice/", include("minzheng.core.backoffice_urls")),
     path("benefits/", include("minzheng.benefits.urls")),
     path("stats/", include("minzheng.stats.urls")),
+    path("assistance/", include("minzheng.assistance.urls")),
+    path("portal/notices/", include("minzheng.assistance.urls_portal")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("minzheng.api_urls")),

@@ -1,0 +1,3 @@
+"""Social assistance models: charity."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Social assistance models: children."""
+
+__all__: list[str] = []

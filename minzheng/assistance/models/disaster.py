@@ -1,0 +1,3 @@
+"""Social assistance models: disaster."""
+
+__all__: list[str] = []

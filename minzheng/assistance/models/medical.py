@@ -1,0 +1,3 @@
+"""Social assistance models: medical."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Social assistance models: notices."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Social assistance models: poverty."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Social assistance models: reviews."""
+
+__all__: list[str] = []

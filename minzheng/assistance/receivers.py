@@ -1,0 +1,1 @@
+"""Life-event subscriptions of social assistance (registry events → assistance services)."""

@@ -1,0 +1,2 @@
+def test_programs_fixture(programs):
+    assert programs.tekun.base_scheme == programs.dibao

@@ -1,0 +1,3 @@
+"""Pages: charity."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: children."""
+
+urlpatterns: list = []

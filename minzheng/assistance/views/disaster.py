@@ -1,0 +1,3 @@
+"""Pages: disaster."""
+
+urlpatterns: list = []

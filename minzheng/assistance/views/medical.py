@@ -1,0 +1,3 @@
+"""Pages: medical."""
+
+urlpatterns: list = []

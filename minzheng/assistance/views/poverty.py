@@ -1,0 +1,3 @@
+"""Pages: poverty."""
+
+urlpatterns: list = []
