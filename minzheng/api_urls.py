@@ -18,3 +18,10 @@ urlpatterns = [path("auth/token/", obtain_auth_token, name="api-token"), *router
 from minzheng.stats.api import IndicatorsView  # noqa: E402
 
 urlpatterns.append(path("indicators/", IndicatorsView.as_view(), name="indicators"))
+
+# Social assistance (minzheng.assistance.api): applications, claims and registers.
+from django.urls import include  # noqa: E402
+
+from minzheng.assistance.api import router as assistance_router  # noqa: E402
+
+urlpatterns.append(path("assistance/", include(assistance_router.urls)))

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .views import applications, charity, children, disaster, medical, notices, poverty, reviews
+from .views import applications, charity, children, disaster, household, medical, notices, poverty, reviews
 
 app_name = "assistance"
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("poverty/", include(poverty.urlpatterns)),
     path("disaster/", include(disaster.urlpatterns)),
     path("charity/", include(charity.urlpatterns)),
+    path("households/", include(household.urlpatterns)),
 ]

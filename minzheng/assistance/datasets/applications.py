@@ -1,0 +1,1 @@
+"""Data set: applications (bulk intake)."""

@@ -1,0 +1,1 @@
+"""Data set: medical assistance claims."""

@@ -1,0 +1,1 @@
+"""Demo data: 低保, 特困 and the two disability subsidies."""

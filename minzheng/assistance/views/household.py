@@ -1,0 +1,3 @@
+"""Pages: the household file (一户一档)."""
+
+urlpatterns: list = []
