@@ -240,8 +240,14 @@ def start_case(case: WorkflowCase, *, actor, opinion: str = "") -> WorkflowCase:
     return case
 
 
-def transition(case: WorkflowCase, to: str, *, actor, opinion: str = "") -> TransitionRecord:
+def transition(
+    case: WorkflowCase, to: str, *, actor, opinion: str = "", system: bool = False
+) -> TransitionRecord:
     """Move `case` to status `to` on behalf of `actor`; returns the history row.
+
+    `system=True` with `actor=None` is a move the platform makes by itself on a schedule (e.g. a
+    public notice period ending with no objection): no role or scope check, the history row has
+    no actor and the opinion says why. Any other call needs a logged-in actor.
 
     Raises IllegalTransition (a ValidationError) for a move not in the table, PermissionDenied
     for a role that may not make the move or a case outside the actor's scope, ValidationError
@@ -259,7 +265,8 @@ def transition(case: WorkflowCase, to: str, *, actor, opinion: str = "") -> Tran
             message = f"当前状态“{workflow.label(current)}”不能转为“{workflow.label(to)}”。"
         message += f"可办理的下一步：{allowed}" if allowed else "该业务已办结，不能再办理"
         raise IllegalTransition(message, code="illegal_transition")
-    _check_actor(case, workflow.roles_for(current, to), actor=actor, action=f"办理“{workflow.label(to)}”")
+    if not (system and actor is None):
+        _check_actor(case, workflow.roles_for(current, to), actor=actor, action=f"办理“{workflow.label(to)}”")
     _check_opinion(workflow, to, opinion)
 
     now = timezone.now()

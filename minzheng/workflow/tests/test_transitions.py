@@ -231,3 +231,16 @@ def test_a_table_naming_an_unknown_status_or_role_is_a_configuration_error():
         Workflow(statuses=DemoStatus, transitions={"applied": {"accepted": {"mayor"}}})
     with pytest.raises(ImproperlyConfigured):
         Workflow(statuses=DemoStatus, transitions={}, deadlines={"accepted": -1})
+
+
+def test_the_system_may_make_a_scheduled_move_and_the_history_says_so(demo, cast):
+    case = demo("accepted")
+    record = transition(case, "approved", actor=None, system=True, opinion="期满自动转入")
+    assert record.actor is None and record.opinion == "期满自动转入"
+    assert case_history(case).last().to_status == "approved"
+
+
+def test_without_the_system_flag_a_missing_actor_is_refused(demo):
+    case = demo("accepted")
+    with pytest.raises(PermissionDenied):
+        transition(case, "approved", actor=None)
