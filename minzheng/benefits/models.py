@@ -313,12 +313,17 @@ class PaymentLine(models.Model):
         related_name="lines",
         db_index=False,
     )
+    # person and region are copies of the entitlement's, written by the same INSERT … SELECT
+    # that reads the entitlement, and persons and regions are never deleted (PROTECT, no delete
+    # service): a foreign-key check per line would re-verify what the statement just read, at
+    # about five seconds per million lines, so these two columns carry no database constraint.
     person = models.ForeignKey(
         "registry.Person",
         verbose_name=_("领取人"),
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     region = models.ForeignKey(
         "registry.Region",
@@ -326,6 +331,7 @@ class PaymentLine(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     month = models.DateField(_("所属月份"))
     kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices, default=Kind.REGULAR)
