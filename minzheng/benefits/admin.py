@@ -13,6 +13,7 @@ from unfold.decorators import display
 
 from minzheng.accounts.roles import Capability, has_capability
 from minzheng.core.admin_mixins import RoleScopedAdminMixin
+from minzheng.core.masking import display_name, is_minor, mask_child_name
 from minzheng.registry.admin import TownFilter
 from minzheng.registry.selectors import search_persons
 
@@ -167,7 +168,7 @@ class EntitlementAdmin(RoleScopedAdminMixin, ModelAdmin):
         return format_html(
             '<a class="text-primary-600 underline" href="{}">{}</a>',
             reverse("benefits:entitlement", args=[obj.pk]),
-            obj.person.name,
+            display_name(obj.person),
         )
 
     @display(description=_("身份证号码"))
@@ -230,7 +231,7 @@ class BankAccountAdmin(RoleScopedAdminMixin, ModelAdmin):
             "masked_id",
             "town",
             "bank_name",
-            "account_name",
+            "holder_name",
             self._account_column(request),
         ]
 
@@ -250,15 +251,20 @@ class BankAccountAdmin(RoleScopedAdminMixin, ModelAdmin):
 
     @display(description=_("开户人"), ordering="person__name")
     def person_name(self, obj):
-        return obj.person.name
+        return display_name(obj.person)
 
     @display(description=_("开户人"))
     def person_detail(self, obj):
-        return f"{obj.person.name}（{obj.person.masked_id_number}）"
+        return f"{display_name(obj.person)}（{obj.person.masked_id_number}）"
 
     @display(description=_("身份证号码"))
     def masked_id(self, obj):
         return format_html('<span class="mz-masked">{}</span>', obj.person.masked_id_number)
+
+    @display(description=_("户名"), ordering="account_name")
+    def holder_name(self, obj):
+        """The account holder's name; a child's masked like the person's own name."""
+        return mask_child_name(obj.account_name) if is_minor(obj.person) else obj.account_name
 
     @display(description=_("镇街"))
     def town(self, obj):

@@ -44,6 +44,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from minzheng.accounts.roles import Capability, has_capability
 from minzheng.core.audit import write_audit
+from minzheng.core.masking import display_name
 from minzheng.core.money import quantize_money
 
 from .models import PaymentLine, PayrollRun
@@ -178,10 +179,13 @@ def export_bank_file(
 def _require_accounts(run: PayrollRun) -> None:
     """Every line to pay has an account (an account is never removed, so this only guards)."""
     missing = list(
-        bank_lines(run).filter(person__bank_account__isnull=True).values_list("pk", "person__name")[:10]
+        bank_lines(run)
+        .filter(person__bank_account__isnull=True)
+        .select_related("person")
+        .only("pk", "person__name", "person__birth_date", "person__death_date")[:10]
     )
     if missing:
-        names = "、".join(f"{name}（明细编号 {pk}）" for pk, name in missing)
+        names = "、".join(f"{display_name(line.person)}（明细编号 {line.pk}）" for line in missing)
         raise ValidationError({"status": f"以下待发放明细的领取人没有银行账户，请先登记账户：{names}"})
 
 

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from minzheng.core.masking import mask_bank_account
+from minzheng.core.masking import display_name, mask_bank_account
 from minzheng.core.models import TimeStampedModel
 
 
@@ -203,7 +203,7 @@ class Entitlement(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.scheme.name}：{self.person.name}"
+        return f"{self.scheme.name}：{display_name(self.person)}"
 
 
 class AmountPeriod(models.Model):

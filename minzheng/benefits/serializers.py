@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from minzheng.core.masking import display_name
 from minzheng.core.months import Month
 from minzheng.registry.serializers import ChineseMessagesMixin
 
@@ -64,7 +65,9 @@ class EntitlementSerializer(serializers.ModelSerializer):
     scheme = serializers.CharField(source="scheme.code", read_only=True, label=_("项目代码"))
     scheme_name = serializers.CharField(source="scheme.name", read_only=True, label=_("项目名称"))
     person = serializers.IntegerField(source="person_id", read_only=True, label=_("领取人编号"))
-    person_name = serializers.CharField(source="person.name", read_only=True, label=_("领取人"))
+    person_name = serializers.SerializerMethodField(
+        label=_("领取人"), help_text=_("未满18周岁者脱敏显示，如 张**")
+    )
     id_number = serializers.CharField(
         source="person.masked_id_number",
         read_only=True,
@@ -114,6 +117,9 @@ class EntitlementSerializer(serializers.ModelSerializer):
     def get_trace_text(self, entitlement: Entitlement) -> str:
         return describe(entitlement.trace)
 
+    def get_person_name(self, entitlement: Entitlement) -> str:
+        return display_name(entitlement.person)
+
 
 class EntitlementDetailSerializer(EntitlementSerializer):
     periods = AmountPeriodSerializer(many=True, read_only=True, label=_("应发金额期间"))
@@ -121,6 +127,11 @@ class EntitlementDetailSerializer(EntitlementSerializer):
     class Meta(EntitlementSerializer.Meta):
         fields = [*EntitlementSerializer.Meta.fields, "periods"]
         read_only_fields = fields
+
+    def get_person_name(self, entitlement: Entitlement) -> str:
+        """One entitlement: a child's full name for roles with `pii.reveal` (audited)."""
+        request = self.context.get("request")
+        return display_name(entitlement.person, user=getattr(request, "user", None))
 
 
 class EntitlementListQuerySerializer(ChineseMessagesMixin, serializers.Serializer):

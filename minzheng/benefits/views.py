@@ -23,6 +23,7 @@ from minzheng.accounts.scoping import get_visible_or_404, scope_region_ids, visi
 from minzheng.core.audit import write_audit
 from minzheng.core.backoffice import render_page, staff_page
 from minzheng.core.jobs import start_job
+from minzheng.core.masking import display_name
 from minzheng.core.models import Job
 from minzheng.registry.models import Region
 
@@ -93,6 +94,7 @@ def entitlement_detail(request, pk):
     periods = [(period, describe(period.trace)) for period in entitlement.periods.order_by("from_month")]
     lines = entitlement.lines.select_related("run").order_by("-month", "-id")
     account = entitlement.person.bank_account if _has_account(entitlement.person) else None
+    person_name = display_name(entitlement.person, user=request.user)  # a child's full view is audited
     return render_page(
         request,
         "benefits/entitlement_detail.html",
@@ -104,9 +106,9 @@ def entitlement_detail(request, pk):
             "lines": lines,
             "account": account,
             "can_reveal": has_capability(request.user, Capability.BANK_ACCOUNT_REVEAL),
+            "person_name": person_name,
         },
-        title=_("待遇资格：%(scheme)s · %(name)s")
-        % {"scheme": entitlement.scheme.name, "name": entitlement.person.name},
+        title=_("待遇资格：%(scheme)s · %(name)s") % {"scheme": entitlement.scheme.name, "name": person_name},
     )
 
 

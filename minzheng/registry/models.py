@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from minzheng.core.masking import mask_id_number, mask_phone
+from minzheng.core.masking import display_name, mask_id_number, mask_phone
 from minzheng.core.models import TimeStampedModel
 
 
@@ -137,8 +137,8 @@ class Person(TimeStampedModel):
             models.Index(fields=["region", "id"], name="person_region_idx"),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.name}（{self.masked_id_number}）"
+    def __str__(self) -> str:  # a child's name is masked wherever the object is printed
+        return f"{display_name(self)}（{self.masked_id_number}）"
 
     @property
     def masked_id_number(self) -> str:
@@ -184,7 +184,7 @@ class Household(TimeStampedModel):
         indexes = [models.Index(fields=["region", "id"], name="household_region_idx")]
 
     def __str__(self) -> str:
-        head = self.head.name if self.head_id and self.head else "—"
+        head = display_name(self.head) if self.head_id and self.head else "—"
         return f"{head}户（{self.number or self.pk}）"
 
 
@@ -236,4 +236,4 @@ class Membership(TimeStampedModel):
         indexes = [models.Index(fields=["household", "valid_to"], name="membership_household_idx")]
 
     def __str__(self) -> str:
-        return f"{self.person.name} — {self.get_relation_display()}"
+        return f"{display_name(self.person)} — {self.get_relation_display()}"

@@ -2,8 +2,10 @@
 
 An indicator may name its columns (`columns=[("姓名", "person__name"), …]` on the decorator);
 otherwise the list shows the model's own fields (related records by their name). Whatever the
-columns, ID numbers, phones and bank accounts are masked (`core.masking`): the drill-down and its
-export are for checking figures, not for reading personal data.
+columns, ID numbers, phones and bank accounts are masked (`core.masking`), and persons' names go
+through `masking.display_name` (a child's name is 张**, RULES.md §5) whether the column is the
+person (`person`), a name field of a person (`person__name`) or a household (its head's name): the
+drill-down and its export are for checking figures, not for reading personal data.
 """
 
 from collections.abc import Iterable, Iterator
@@ -19,7 +21,14 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from minzheng.core.audit import write_audit
-from minzheng.core.masking import mask_bank_account, mask_id_number, mask_phone
+from minzheng.core.masking import (
+    display_name,
+    display_name_with_id,
+    mask_bank_account,
+    mask_id_number,
+    mask_phone,
+)
+from minzheng.registry.models import Household, Person
 
 from .registry import Indicator, Period
 from .reporting import format_value
@@ -84,12 +93,25 @@ def prepare(queryset: QuerySet, columns: list[Column]) -> QuerySet:
 
 
 def _resolve(obj, path: str):
-    value = obj
+    value = owner = obj
     for part in path.split("__"):
         if value is None:
             return None
+        owner = value
         display = getattr(value, f"get_{part}_display", None)
         value = display() if callable(display) else getattr(value, part, None)
+    if isinstance(owner, Person) and path.rsplit("__", 1)[-1] == "name":
+        return display_name(owner)
+    return _person_text(value)
+
+
+def _person_text(value):
+    """A person or household shown as a cell: names through `display_name` (children masked)."""
+    if isinstance(value, Person):
+        return display_name_with_id(value)
+    if isinstance(value, Household):
+        head = display_name(value.head) if value.head_id else "—"
+        return f"{head}户（{value.number or value.pk}）"
     return value
 
 

@@ -1,8 +1,9 @@
-"""Template filters for the back office: audit labels and change summaries."""
+"""Template filters for the back office: audit labels, change summaries, persons' names."""
 
 from django import template
 
 from minzheng.core.audit import action_label
+from minzheng.core.masking import display_name
 
 register = template.Library()
 
@@ -24,3 +25,10 @@ def audit_changes(changes: dict) -> str:
         else:
             parts.append(f"{key}: {value}")
     return "；".join(parts)
+
+
+@register.filter
+def person_name(person) -> str:
+    """A person's name as lists show it: a child's masked (张**), see `masking.display_name`.
+    Detail pages pass the view's `display_name(person, user=…)` instead (full view audited)."""
+    return display_name(person)

@@ -5,6 +5,7 @@ import os
 
 import pytest
 
+from minzheng.core.masking import display_name
 from minzheng.registry.models import Person, Region
 
 pytestmark = pytest.mark.browser
@@ -38,7 +39,7 @@ def test_from_the_overview_figure_to_its_masked_records(page, login_as):
     table = page.inner_text("#records-table")
     village = Region.objects.get(code="440113007001")
     for person in Person.objects.filter(region=village):
-        assert person.name in table
+        assert display_name(person) in table
         assert person.id_number not in table and person.masked_id_number in table
     assert "赵六" not in table and "138****8000" in table
     shoot(page, "stats-records")

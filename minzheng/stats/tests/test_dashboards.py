@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from minzheng.core.masking import display_name
 from minzheng.core.models import AuditLog
 from minzheng.registry.models import Person
 
@@ -124,7 +125,7 @@ def test_the_record_list_is_scoped_and_masked(client, cast):
     assert response.status_code == 200
     assert '<strong id="records-count">4</strong>' in html
     for person in Person.objects.filter(region=cast.village_sq):
-        assert person.name in html
+        assert display_name(person) in html
         assert person.id_number not in html and person.masked_id_number in html
     assert "13800138000" not in html and "138****8000" in html
     assert "赵六" not in html
@@ -139,7 +140,9 @@ def test_the_xlsx_export_is_masked_and_audited(client, cast):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[2][:2] == ("姓名", "身份证号码")
     people = rows[3:]
-    assert sorted(r[0] for r in people) == sorted(["张三明", "李四芳", "张小明", "王五"])
+    assert sorted(r[0] for r in people) == sorted(
+        ["张三明", "李四芳", "张**", "王五"]
+    )  # the child (born 2010) is masked
     assert all("*" in r[1] for r in people) and all(r[6] == "138****8000" for r in people)
     log = AuditLog.objects.get(action="export", actor=cast.users.town)
     assert log.changes == {
