@@ -17,6 +17,7 @@ from django.utils import timezone
 from minzheng.accounts.roles import Capability, has_capability
 from minzheng.accounts.scoping import region_in_scope
 from minzheng.core.audit import write_audit
+from minzheng.core.masking import display_name
 from minzheng.core.money import quantize_money
 from minzheng.core.months import Month
 from minzheng.registry.models import Household, Person, Region
@@ -369,7 +370,7 @@ def update_assessed_income(
         actor=actor,
         action="update_income",
         obj=entitlement,
-        changes={"assessed_income": {"before": before, "after": entitlement.assessed_income}},
+        changes={"assessed_income": {"before": str(before), "after": str(entitlement.assessed_income)}},
     )
     recalculate(Entitlement.objects.filter(pk=entitlement.pk), from_month=from_month, reason="核定收入调整")
     entitlement.refresh_from_db()
@@ -499,9 +500,12 @@ def reimburse_claim(
     ratio = Decimal(str(row.params["ratio"]))
     deductible = Decimal(str(row.params.get("deductible", "0")))
     cap = Decimal(str(row.params["annual_cap"]))
-    used = Entitlement.objects.filter(scheme=scheme, person=person, start_month__year=month.year).aggregate(
-        total=Sum("fixed_amount")
-    )["total"] or Decimal("0")
+    used = quantize_money(  # SQLite returns the sum unrounded
+        Entitlement.objects.filter(scheme=scheme, person=person, start_month__year=month.year).aggregate(
+            total=Sum("fixed_amount")
+        )["total"]
+        or Decimal("0")
+    )
     computed = quantize_money(max(Decimal("0"), out_of_pocket - deductible) * ratio)
     left = max(Decimal("0"), cap - used)
     amount = min(computed, left)
@@ -535,4 +539,96 @@ def reimburse_claim(
     Entitlement.objects.filter(pk=entitlement.pk).update(trace=trace)
     AmountPeriod.objects.filter(entitlement=entitlement).update(trace=trace)
     entitlement.trace = trace
+    return entitlement
+
+
+# --- retroactive end (social assistance: amounts obtained by fraud) -------------------------
+
+
+@transaction.atomic
+def end_entitlement_retroactively(
+    entitlement: Entitlement, *, actor, from_month: Month, reason: str
+) -> Entitlement:
+    """Nothing was owed from `from_month` on (e.g. the entitlement was obtained by fraud).
+
+    The entitlement ends before `from_month` (from its first month or earlier: nothing at all is
+    owed), what it owed from then on is removed, and months already paid are flagged, so the next
+    payroll run recovers them with recovery lines. Paid lines are never edited. Returns the
+    entitlement; `end_month` is the month before `from_month` (its start month when nothing is owed).
+    """
+    _require(actor, Capability.BENEFITS_MANAGE, "您的角色不能终止待遇")
+    entitlement = Entitlement.objects.select_for_update().get(pk=entitlement.pk)
+    if not entitlement.recurring:
+        raise ValidationError({"entitlement": "一次性补助、报销不能按月追回"})
+    start = Month.of(entitlement.start_month)
+    cut = max(from_month, start)
+    if entitlement.end_month and cut > Month.of(entitlement.end_month):
+        raise ValidationError({"from_month": f"待遇已于{entitlement.end_month:%Y-%m}终止，之后没有发放月份"})
+    entitlement.end_month = (cut - 1 if cut > start else start).first_day
+    entitlement.status = Entitlement.Status.ENDED
+    entitlement.end_reason = reason[:100]
+    entitlement.save(update_fields=["end_month", "status", "end_reason", "updated_at"])
+    AmountPeriod.objects.filter(entitlement=entitlement, from_month__gte=cut.first_day).delete()
+    AmountPeriod.objects.filter(entitlement=entitlement, from_month__lt=cut.first_day).filter(
+        Q(to_month__isnull=True) | Q(to_month__gte=cut.first_day)
+    ).update(to_month=(cut - 1).first_day)
+    if PaymentLine.objects.filter(entitlement=entitlement, month__gte=cut.first_day).exists():
+        flag_adjustment([entitlement.pk], cut)
+    write_audit(
+        actor=actor,
+        action="end_entitlement_retroactively",
+        obj=entitlement,
+        changes={"from_month": str(cut), "reason": reason},
+    )
+    return entitlement
+
+
+# --- payee ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def change_entitlement_payee(entitlement: Entitlement, *, actor, person: Person, reason: str) -> Entitlement:
+    """Pay the entitlement to `person` from the next run on (e.g. the payee of a household benefit
+    died). Lines already built keep their payee — the payment history is never rewritten. The
+    program decides who may be payee (a current adult member, for assistance); the engine only
+    refuses a dead person, an ended entitlement and a second open entitlement of the scheme."""
+    if actor is not None and not (
+        has_capability(actor, Capability.BENEFITS_MANAGE) or has_capability(actor, Capability.REGISTRY_CHANGE)
+    ):
+        raise PermissionDenied("您的角色不能变更待遇领取人")
+    entitlement = (
+        Entitlement.objects.select_for_update().select_related("scheme", "person").get(pk=entitlement.pk)
+    )
+    if actor is not None and not region_in_scope(actor, entitlement.region):
+        raise PermissionDenied("该待遇资格不在您的管辖范围内")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写变更领取人的原因"})
+    if entitlement.status == Entitlement.Status.ENDED:
+        raise ValidationError({"entitlement": "待遇已终止，不能变更领取人"})
+    if person.pk == entitlement.person_id:
+        raise ValidationError({"person": "新领取人与原领取人相同"})
+    if person.death_date:
+        raise ValidationError({"person": f"新领取人已于{person.death_date:%Y-%m-%d}死亡"})
+    clash = Entitlement.objects.filter(
+        scheme=entitlement.scheme,
+        person=person,
+        recurring=True,
+        status__in=[Entitlement.Status.ACTIVE, Entitlement.Status.SUSPENDED],
+    ).exclude(pk=entitlement.pk)
+    if entitlement.recurring and clash.exists():
+        raise ValidationError({"person": f"新领取人已在领取“{entitlement.scheme.name}”，不能重复领取"})
+    before = entitlement.person
+    entitlement.person = person
+    entitlement.save(update_fields=["person", "updated_at"])
+    write_audit(
+        actor=actor,
+        action="change_payee",
+        obj=entitlement,
+        changes={
+            "person": {"before": display_name(before), "after": display_name(person)},
+            "person_id": {"before": before.pk, "after": person.pk},
+            "reason": reason,
+        },
+    )
     return entitlement
