@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("backoffice/", include("minzheng.core.backoffice_urls")),
+    path("inbox/", include("minzheng.workflow.urls")),
     path("benefits/", include("minzheng.benefits.urls")),
     path("stats/", include("minzheng.stats.urls")),
     path("assistance/", include("minzheng.assistance.urls")),
