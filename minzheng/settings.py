@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.templatetags.static import static
 from django.urls import reverse_lazy
@@ -197,6 +198,18 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Daily jobs for `celery -A minzheng beat` (times in TIME_ZONE); each is also a management command.
+CELERY_BEAT_SCHEDULE = {
+    "close-notices": {"task": "minzheng.assistance.close_notices", "schedule": crontab(hour=0, minute=30)},
+    "schedule-reviews": {
+        "task": "minzheng.assistance.schedule_reviews",
+        "schedule": crontab(hour=1, minute=0),
+    },
+    "children-age-out": {
+        "task": "minzheng.assistance.children_age_out",
+        "schedule": crontab(hour=1, minute=30),
+    },
+}
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -219,6 +232,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # one name per shared choice set (drf-spectacular warns when a set gets several)
+    "ENUM_NAME_OVERRIDES": {
+        "RiskLevelEnum": "minzheng.assistance.models.children.RiskLevel",
+        "CloseReasonEnum": "minzheng.assistance.models.children.LeftBehindChild.CloseReason",
+        "LeftBehindStatusEnum": "minzheng.assistance.models.children.LeftBehindChild.Status",
+    },
 }
 
 # --- logging --------------------------------------------------------------------------------

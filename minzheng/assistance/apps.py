@@ -8,4 +8,4 @@ class AssistanceConfig(AppConfig):
     verbose_name = _("社会救助")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (life-event subscriptions)
+        from . import inbox, receivers  # noqa: F401  (task inbox sources, life-event subscriptions)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
@@ -180,7 +180,16 @@ class HouseholdAdmin(RoleScopedAdminMixin, ModelAdmin):
     view_capability = Capability.REGISTRY_VIEW
     change_capability = Capability.REGISTRY_CHANGE
     form = HouseholdAddForm
-    list_display = ["file_link", "head_name", "head_id_masked", "region", "town", "members", "address"]
+    list_display = [
+        "file_link",
+        "assistance_file",
+        "head_name",
+        "head_id_masked",
+        "region",
+        "town",
+        "members",
+        "address",
+    ]
     list_filter = [TownFilter]
     search_fields = ["number"]
     search_help_text = _("按户号，或任一成员的姓名、身份证号码（完整或后几位）、拼音首字母查找")
@@ -221,6 +230,15 @@ class HouseholdAdmin(RoleScopedAdminMixin, ModelAdmin):
         return format_html(
             '<a class="text-primary-600 underline" href="{}">{}</a>', url, obj.number or f"#{obj.pk}"
         )
+
+    @display(description=_("一户一档"))
+    def assistance_file(self, obj):
+        # looked up by name: the register imports no program app, and works without one
+        try:
+            url = reverse("assistance:household-file", args=[obj.pk])
+        except NoReverseMatch:
+            return ""
+        return format_html('<a class="text-primary-600 underline" href="{}">{}</a>', url, _("救助档案"))
 
     @display(description=_("户主"))
     def head_name(self, obj):

@@ -150,7 +150,12 @@ def build_annual_report(year: int, region: Region, *, today: date | None = None)
     period = Period.for_year(year)
     order = {area.key: index for index, area in enumerate([*PROGRAM_AREAS, OVERVIEW])}
     all_figures = sorted(
-        figures(period, region), key=lambda f: (order.get(f.indicator.area.key, len(order)), f.indicator.id)
+        figures(period, region),
+        key=lambda f: (
+            order.get(f.indicator.area.key, len(order)),
+            topic_order(f.indicator.id),
+            f.indicator.id,
+        ),
     )
     by_area: dict[str, list[Figure]] = {}
     for item in all_figures:

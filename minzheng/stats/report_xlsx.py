@@ -5,7 +5,6 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from .annual import AnnualReport
-from .areas import OVERVIEW, PROGRAM_AREAS
 from .report_docx import appendix_note
 
 HEADERS = ("章节", "指标编号", "指标名称", "数值", "单位", "分子", "分母", "数据来源", "备注")
@@ -35,9 +34,7 @@ def build_xlsx(report: AnnualReport) -> Workbook:
     for cell in sheet[3]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
-    order = {area.key: index for index, area in enumerate([*PROGRAM_AREAS, OVERVIEW])}
-    items = sorted(report.figures, key=lambda f: (order.get(f.indicator.area.key, 99), f.indicator.id))
-    for item in items:
+    for item in report.figures:  # in the report's order: chapters, then topics as in the text
         unit = item.indicator.unit
         sheet.append(
             [

@@ -17,7 +17,14 @@ from minzheng.workflow.models import WorkflowCase
 
 from ..programs import Program
 
-__all__ = ["Application", "ApplicationDocument", "ApplicationStatus"]
+__all__ = [
+    "APPLICATION_WORKFLOW",
+    "OPEN_STATUSES",
+    "Application",
+    "ApplicationDocument",
+    "ApplicationNumberSequence",
+    "ApplicationStatus",
+]
 
 
 class ApplicationStatus(models.TextChoices):
@@ -154,6 +161,32 @@ class Application(TimeStampedModel, WorkflowCase):
 
     def __str__(self) -> str:
         return f"{self.number} {self.get_program_display()} {self.person.name}"
+
+    def get_status_display(self) -> str:
+        return APPLICATION_WORKFLOW.label(self.status)
+
+
+class ApplicationNumberSequence(models.Model):
+    """The last number given per program prefix and year (`DB-2018-000123`).
+
+    Numbers are drawn with one `UPDATE … SET last = last + n` inside the caller's transaction:
+    the row lock serialises concurrent intakes, so two applications never get the same number.
+    """
+
+    prefix = models.CharField(_("编号前缀"), max_length=8)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    last = models.PositiveIntegerField(_("已用到的序号"), default=0)
+
+    class Meta:
+        ordering = ["prefix", "year"]
+        verbose_name = _("申请编号序列")
+        verbose_name_plural = _("申请编号序列")
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="application_number_sequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
 
 
 class ApplicationDocument(TimeStampedModel):

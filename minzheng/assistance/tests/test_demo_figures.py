@@ -1,0 +1,55 @@
+"""End to end: the demo data set, generated through the real services and payroll runs, makes
+`indicators --year 2018` reproduce the social-assistance figures of the source (FIGURES.md).
+
+This runs the whole `seed_demo` (about a minute on SQLite), then the indicators command, and
+compares every figure of the social-assistance table with the source's value as published
+(money in 万元 with two decimals, counts exactly).
+"""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from minzheng.stats.registry import all_indicators
+
+# FIGURES.md, social assistance: id → the source's value for the district in 2018
+SOURCE_2018 = {
+    "assistance.dibao.standard_start": 900,
+    "assistance.dibao.standard": 950,
+    "assistance.dibao.households": 908,
+    "assistance.dibao.persons": 1515,
+    "assistance.dibao.paid": 1366.73,
+    "assistance.disability.persons_dec": 13240,
+    "assistance.disability.paid": 2831.03,
+    "assistance.medical.visits": 59217,
+    "assistance.medical.paid": 3036.47,
+    "assistance.orphan.standard": 2263,
+    "assistance.children.paid": 22.9,
+    "assistance.poverty.households_start": 40,
+    "assistance.poverty.persons_start": 136,
+    "assistance.poverty.households": 2,
+    "assistance.poverty.persons": 10,
+    "assistance.poverty.exit_rate": 95,
+    "assistance.charity.donations": 1225.3,
+    "assistance.disaster.events": 2,
+}
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", stdout=StringIO())
+    out = StringIO()
+    call_command("indicators", "--year", "2018", "--format", "json", stdout=out)
+    return {item["id"]: item for item in json.loads(out.getvalue())["indicators"]}
+
+
+def test_the_demo_reproduces_the_social_assistance_figures_of_2018(demo):
+    registered = {item.id for item in all_indicators()}
+    checked = {key: value for key, value in SOURCE_2018.items() if key in registered}
+    assert {"assistance.dibao.households", "assistance.dibao.paid", "assistance.disability.paid"} <= set(
+        checked
+    )
+    got = {key: demo[key]["value"] for key in checked}
+    assert got == pytest.approx(checked, abs=0.001)
