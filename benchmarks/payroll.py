@@ -354,8 +354,8 @@ def fresh_runs(schemes: list[Scheme], builder: User) -> list[PayrollRun]:
 
 FLOOR_SQL = """
 INSERT INTO {table}
-    (run_id, entitlement_id, person_id, region_id, month, kind, amount, status, failure_reason)
-SELECT r.id, e.id, e.person_id, e.region_id, %s, 'regular', a.amount,
+    (run_id, scheme_id, entitlement_id, person_id, region_id, month, kind, amount, status, failure_reason)
+SELECT r.id, e.scheme_id, e.id, e.person_id, e.region_id, %s, 'regular', a.amount,
        CASE WHEN ba.id IS NULL THEN 'held' ELSE 'pending' END, ''
 FROM benefits_entitlement e
 JOIN benefits_payrollrun r ON r.scheme_id = e.scheme_id AND r.month = %s
@@ -372,7 +372,7 @@ def _create_bare_table(table: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
         cursor.execute(
-            f"CREATE TABLE {table} (run_id bigint, entitlement_id bigint, person_id bigint, "
+            f"CREATE TABLE {table} (run_id bigint, scheme_id bigint, entitlement_id bigint, person_id bigint, "
             "region_id bigint, month date, kind varchar(10), amount numeric(12, 2), status varchar(10), "
             "failure_reason varchar(200))"
         )
@@ -493,6 +493,7 @@ def measure_baseline(schemes: list[Scheme], builder: User, sample: int) -> float
             has_account = BankAccount.objects.filter(person_id=entitlement.person_id).exists()
             PaymentLine.objects.create(
                 run=runs[entitlement.scheme_id],
+                scheme_id=entitlement.scheme_id,
                 entitlement=entitlement,
                 person_id=entitlement.person_id,
                 region_id=entitlement.region_id,

@@ -193,6 +193,8 @@ class Entitlement(TimeStampedModel):
                 condition=Q(end_month__isnull=True) | Q(end_month__gte=F("start_month")),
                 name="entitlement_months",
             ),
+            # the target of payment lines' composite key (entitlement, scheme) on PostgreSQL
+            models.UniqueConstraint(fields=["id", "scheme"], name="entitlement_id_scheme"),
         ]
         indexes = [
             models.Index(fields=["scheme", "status", "id"], name="entitlement_scheme_idx"),
@@ -306,6 +308,18 @@ class PaymentLine(models.Model):
     run = models.ForeignKey(
         PayrollRun, verbose_name=_("发放批次"), on_delete=models.CASCADE, related_name="lines", db_index=False
     )
+    # The entitlement's scheme, copied: on PostgreSQL the table is partitioned by scheme and then
+    # by month (see `partitions.py`), and a composite key (entitlement, scheme) → entitlement
+    # keeps the copy true there.
+    scheme = models.ForeignKey(
+        Scheme,
+        verbose_name=_("待遇项目"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        editable=False,
+    )
     entitlement = models.ForeignKey(
         Entitlement,
         verbose_name=_("待遇资格"),
@@ -346,6 +360,9 @@ class PaymentLine(models.Model):
         on_delete=models.PROTECT,
         related_name="reissued_by",
         db_index=False,  # served by the partial unique index one_reissue_per_line
+        # on PostgreSQL a composite key (reissue_of, scheme, month) → (id, scheme, month) of the
+        # partitioned table stands in for this one (see migration 0004)
+        db_constraint=False,
     )
 
     SCOPE_FIELD = "region"
@@ -355,18 +372,23 @@ class PaymentLine(models.Model):
         verbose_name = _("发放明细")
         verbose_name_plural = _("发放明细")
         constraints = [
+            # an entitlement has one scheme, so (entitlement, scheme, month) is (entitlement,
+            # month); the scheme is in the key because a partitioned table's unique keys must
+            # contain its partition keys
             models.UniqueConstraint(
-                fields=["entitlement", "month"],
+                fields=["entitlement", "scheme", "month"],
                 condition=Q(kind="regular"),
                 name="one_regular_payment_per_month",
             ),
             models.UniqueConstraint(
-                fields=["run", "entitlement", "month", "kind"],
+                fields=["run", "entitlement", "scheme", "month", "kind"],
                 condition=Q(kind__in=["arrears", "recovery"]),
                 name="one_adjustment_per_run_month",
             ),
             models.UniqueConstraint(
-                fields=["reissue_of"], condition=Q(reissue_of__isnull=False), name="one_reissue_per_line"
+                fields=["reissue_of", "scheme", "month"],
+                condition=Q(reissue_of__isnull=False),
+                name="one_reissue_per_line",
             ),
         ]
         indexes = [

@@ -29,6 +29,7 @@ from minzheng.accounts.roles import Capability, has_capability
 from minzheng.core.audit import write_audit
 from minzheng.core.months import Month, month_range
 
+from . import partitions
 from .models import AmountPeriod, Entitlement, PaymentLine, PayrollRun, Scheme
 
 CHUNK = 100_000
@@ -68,6 +69,8 @@ def build_run(run: PayrollRun, *, actor, progress=None) -> PayrollRun:
                 raise ValidationError({"status": f"发放批次状态为“{run.get_status_display()}”，不能重新编制"})
             if PaymentLine.objects.filter(reissue_of__run=run).exists():
                 raise ValidationError({"status": "本批次的部分明细已在其他批次重发，不能重新编制"})
+            # the month's partition of a draft holds its lines only: dropped whole (PostgreSQL)
+            partitions.drop_run_month(run.pk, run.scheme_id, month)
             with connection.cursor() as cursor:  # one statement: no line is loaded into Python
                 cursor.execute("DELETE FROM benefits_paymentline WHERE run_id = %s", [run.pk])
             # built_at stays empty until the build completes, so a run whose build is under way
@@ -116,10 +119,10 @@ class _build_lock:
         return False
 
 
-REGULAR_SQL = """
-INSERT INTO benefits_paymentline
-    (run_id, entitlement_id, person_id, region_id, month, kind, amount, status, failure_reason)
-SELECT %s, e.id, e.person_id, e.region_id, %s, 'regular', a.amount,
+REGULAR_SELECT = """
+INSERT INTO {table}
+    (run_id, scheme_id, entitlement_id, person_id, region_id, month, kind, amount, status, failure_reason)
+SELECT %s, e.scheme_id, e.id, e.person_id, e.region_id, %s, 'regular', a.amount,
        CASE WHEN ba.id IS NULL THEN 'held' ELSE 'pending' END, ''
 FROM benefits_entitlement e
 JOIN benefits_amountperiod a
@@ -129,8 +132,8 @@ WHERE e.scheme_id = %s AND e.id >= %s AND e.id < %s
   AND a.entitlement_id >= %s AND a.entitlement_id < %s
   AND e.start_month <= %s AND (e.end_month IS NULL OR e.end_month >= %s)
   AND e.status <> 'suspended' AND a.amount > 0
-ON CONFLICT DO NOTHING
 """
+REGULAR_SQL = REGULAR_SELECT.replace("{table}", "benefits_paymentline") + "ON CONFLICT DO NOTHING\n"
 
 
 def _insert_regular_lines(run: PayrollRun, month: Month, progress) -> None:
@@ -139,16 +142,25 @@ def _insert_regular_lines(run: PayrollRun, month: Month, progress) -> None:
     if bounds["low"] is None:
         return
     low, high = bounds["low"], bounds["high"] + 1
-    for start in range(low, high, CHUNK):
-        end = min(start + CHUNK, high)
+    # the id range is repeated on the amount periods so that each chunk reads only its own
+    # periods (an index range), not the whole table
+    chunks = [
+        (start, end, [run.pk, day, day, day, run.scheme_id, start, end, start, end, day, day])
+        for start in range(low, high, CHUNK)
+        for end in [min(start + CHUNK, high)]
+    ]
+
+    def report(done: int) -> None:
+        end = min(low + done * CHUNK, high)
+        progress(1 + int(83 * (end - low) / (high - low)), f"已处理编号 {end - 1} 以前的资格")
+
+    if partitions.can_load_bare(run.scheme_id, month):
+        partitions.load_bare(run.pk, run.scheme_id, month, REGULAR_SELECT, chunks, report)
+        return
+    for done, (_, _, params) in enumerate(chunks, start=1):
         with transaction.atomic(), connection.cursor() as cursor:
-            # the id range is repeated on the amount periods so that each chunk reads only its own
-            # periods (an index range), not the whole table
-            cursor.execute(
-                REGULAR_SQL, [run.pk, day, day, day, run.scheme_id, start, end, start, end, day, day]
-            )
-        done = min(start + CHUNK, high) - low
-        progress(1 + int(83 * done / (high - low)), f"已处理编号 {min(start + CHUNK, high) - 1} 以前的资格")
+            cursor.execute(REGULAR_SQL, params)
+        report(done)
 
 
 def _min(field):
@@ -165,8 +177,10 @@ def _max(field):
 
 REISSUE_SQL = """
 INSERT INTO benefits_paymentline
-    (run_id, entitlement_id, person_id, region_id, month, kind, amount, status, failure_reason, reissue_of_id)
-SELECT %s, l.entitlement_id, l.person_id, l.region_id, l.month, 'reissue', l.amount, 'pending', '', l.id
+    (run_id, scheme_id, entitlement_id, person_id, region_id, month, kind, amount, status, failure_reason,
+     reissue_of_id)
+SELECT %s, l.scheme_id, l.entitlement_id, l.person_id, l.region_id, l.month, 'reissue', l.amount, 'pending', '',
+       l.id
 FROM benefits_paymentline l
 JOIN benefits_payrollrun r ON r.id = l.run_id
 JOIN benefits_bankaccount ba ON ba.person_id = l.person_id
@@ -222,6 +236,7 @@ def _insert_adjustments(run: PayrollRun, month: Month) -> None:
             lines.append(
                 PaymentLine(
                     run=run,
+                    scheme_id=run.scheme_id,
                     entitlement_id=row["id"],
                     person_id=row["person_id"],
                     region_id=row["region_id"],

@@ -60,6 +60,7 @@ def test_the_database_refuses_a_second_regular_payment_for_a_month(cast, schemes
     with pytest.raises(IntegrityError), transaction.atomic():
         PaymentLine.objects.create(
             run=other,
+            scheme=ent.scheme,
             entitlement=ent,
             person=cast.zhang,
             region=cast.village_sq,
