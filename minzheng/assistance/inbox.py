@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minzheng.accounts.roles import Role
 from minzheng.accounts.scoping import visible_to
+from minzheng.core.masking import display_name
 from minzheng.workflow.inbox import (
     InboxItem,
     QuerySource,
@@ -67,7 +68,7 @@ def _for(roles):
 
 
 def _application_title(application: Application) -> str:
-    return f"{application.number} {application.get_program_display()} {application.person.name}"
+    return f"{application.number} {application.get_program_display()} {display_name(application.person)}"
 
 
 # --- objections ----------------------------------------------------------------------------
@@ -106,7 +107,7 @@ def _reviews(user, today: date):
 
 def _review_item(review: Review, today: date) -> InboxItem:
     return InboxItem(
-        title=f"{review.entitlement.scheme.name}：{review.person.name}",
+        title=f"{review.entitlement.scheme.name}：{display_name(review.person)}",
         type_label=str(_("定期复核")),
         region_name=region_name(review.region),
         status_label=str(review.get_status_display()),

@@ -14,22 +14,24 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from minzheng.accounts.roles import Capability, has_capability
 from minzheng.accounts.scoping import region_in_scope
 from minzheng.core.audit import request_ip
 from minzheng.core.datasets import insert_values
-from minzheng.core.masking import mask_bank_account
+from minzheng.core.masking import display_name, mask_bank_account
 from minzheng.core.models import AuditLog
 from minzheng.core.money import quantize_money
 from minzheng.core.months import Month
 from minzheng.registry.models import Household, Person, Region
 
+from .exclusions import Claim, exclusion_clashes, lock_households
 from .models import AmountPeriod, BankAccount, Entitlement, Scheme
 from .services import recalculate, set_bank_account
 
@@ -52,7 +54,11 @@ class Grant:
 def grant_entitlements(
     *, actor, scheme: Scheme, grants: Sequence[Grant], reason: str = "核定待遇"
 ) -> list[Entitlement]:
-    """Grant `scheme` to every row of `grants`; returns the new entitlements in row order."""
+    """Grant `scheme` to every row of `grants`; returns the new entitlements in row order.
+
+    Locks as `services.grant_entitlement` does, in the same order: the households concerned
+    (the rows' households and, when the scheme excludes another, the persons' households in the
+    rows' months) in primary-key order, then the persons in primary-key order."""
     if actor is not None and not has_capability(actor, Capability.BENEFITS_MANAGE):
         raise PermissionDenied("您的角色不能核定待遇")
     if not grants:
@@ -60,10 +66,17 @@ def grant_entitlements(
     errors: list[str] = []
     monthly = scheme.is_monthly
     person_ids = [g.person.pk for g in grants]
-    persons = Person.objects.select_for_update().in_bulk(person_ids)
+    lock_households(
+        household_ids=[g.household.pk for g in grants if g.household is not None],
+        person_ids=person_ids if scheme.excludes.exists() else [],
+        first=min(g.start_month for g in grants),
+        last=max(g.start_month for g in grants),
+    )
+    persons = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=person_ids).order_by("pk")}
     regions = Region.objects.in_bulk({p.region_id for p in persons.values()})
     in_scope: dict[int, bool] = {}
     seen: dict[int, int] = {}
+    seen_households: dict[int, int] = {}
     rows: list[tuple[Grant, Person, Month | None]] = []
     for number, grant in enumerate(grants, start=1):
         person = persons[grant.person.pk]
@@ -73,7 +86,7 @@ def grant_entitlements(
             if person.region_id not in in_scope:
                 in_scope[person.region_id] = region_in_scope(actor, regions[person.region_id])
             if not in_scope[person.region_id]:
-                errors.append(f"第{number}行：{person.name}不在您的管辖范围内")
+                errors.append(f"第{number}行：该人员不在您的管辖范围内")
         if scheme.unit == Scheme.Unit.HOUSEHOLD and grant.household is None:
             errors.append(f"第{number}行：“{scheme.name}”按户发放，请指定家庭户")
         if person.death_date and Month.of(person.death_date) < grant.start_month:
@@ -85,39 +98,50 @@ def grant_entitlements(
         if monthly and person.pk in seen:
             errors.append(f"第{number}行：{person.name}与第{seen[person.pk]}行重复")
         seen.setdefault(person.pk, number)
+        if monthly and grant.household is not None:
+            if grant.household.pk in seen_households:
+                errors.append(f"第{number}行：家庭户与第{seen_households[grant.household.pk]}行重复")
+            seen_households.setdefault(grant.household.pk, number)
     errors += _clashes(scheme, rows)
     if errors:
         raise ValidationError({"grants": errors})
-    created_ids = insert_values(
-        Entitlement,
-        [
-            {
-                "scheme_id": scheme.pk,
-                "person_id": person.pk,
-                "household_id": grant.household.pk if grant.household else None,
-                "region_id": grant.household.region_id if grant.household else person.region_id,
-                "start_month": grant.start_month.first_day,
-                "end_month": end.first_day if end else None,
-                "status": Entitlement.Status.ACTIVE,
-                "assessed_income": quantize_money(grant.assessed_income),
-                "fixed_amount": grant.fixed_amount,
-                "monthly_amount": Decimal("0"),
-                "trace": {},
-                "recurring": monthly,
-            }
-            for grant, person, end in rows
-        ],
-    )
+    try:
+        with transaction.atomic():
+            created_ids = insert_values(
+                Entitlement,
+                [
+                    {
+                        "scheme_id": scheme.pk,
+                        "person_id": person.pk,
+                        "household_id": grant.household.pk if grant.household else None,
+                        "region_id": grant.household.region_id if grant.household else person.region_id,
+                        "start_month": grant.start_month.first_day,
+                        "end_month": end.first_day if end else None,
+                        "status": Entitlement.Status.ACTIVE,
+                        "assessed_income": quantize_money(grant.assessed_income),
+                        "fixed_amount": grant.fixed_amount,
+                        "monthly_amount": Decimal("0"),
+                        "trace": {},
+                        "recurring": monthly,
+                    }
+                    for grant, person, end in rows
+                ],
+            )
+    except IntegrityError:  # a concurrent grant won: one open entitlement per person / household
+        errors = _clashes(scheme, rows)
+        if errors:
+            raise ValidationError({"grants": errors}) from None
+        raise
     _audit(
         actor,
         "grant",
         [
             (
                 pk,
-                f"{scheme.name}：{person.name}",
+                f"{scheme.name}：{display_name(person)}",
                 {
                     "scheme": scheme.code,
-                    "person": person.name,
+                    "person": display_name(person),
                     "from": str(grant.start_month),
                     "income": str(grant.assessed_income),
                     "fixed_amount": None if grant.fixed_amount is None else str(grant.fixed_amount),
@@ -135,37 +159,39 @@ def grant_entitlements(
 
 
 def _clashes(scheme: Scheme, rows: list[tuple[Grant, Person, Month | None]]) -> list[str]:
-    """Rows whose person already receives this scheme, or an excluded one in overlapping months."""
+    """Rows whose person — or household, for a household scheme — already receives this scheme,
+    or who hold an excluded one in overlapping months (`exclusions`: themselves, through their
+    household, or through a member of the household). A fixed number of queries for the batch."""
     person_ids = [person.pk for _g, person, _e in rows]
     errors: list[str] = []
     if scheme.is_monthly:
-        already = set(
-            Entitlement.objects.filter(scheme=scheme, person_id__in=person_ids, status__in=OPEN).values_list(
-                "person_id", flat=True
-            )
+        open_ = Entitlement.objects.filter(scheme=scheme, status__in=OPEN, recurring=True)
+        already = set(open_.filter(person_id__in=person_ids).values_list("person_id", flat=True))
+        household_ids = {g.household.pk for g, _p, _e in rows if g.household is not None}
+        taken = (
+            set(open_.filter(household_id__in=household_ids).values_list("household_id", flat=True))
+            if household_ids
+            else set()
         )
-        for number, (_grant, person, _end) in enumerate(rows, start=1):
-            if person.pk in already:
+        for number, (grant, person, _end) in enumerate(rows, start=1):
+            if grant.household is not None and grant.household.pk in taken:
+                errors.append(f"第{number}行：该家庭已在享受“{scheme.name}”")
+            elif person.pk in already:
                 errors.append(f"第{number}行：{person.name}已在享受“{scheme.name}”")
-    excluded = list(scheme.excludes.all())
-    if not excluded:
-        return errors
-    held = defaultdict(list)
-    for row in (
-        Entitlement.objects.filter(person_id__in=person_ids, scheme__in=excluded, status__in=OPEN)
-        .select_related("scheme")
-        .only("person_id", "start_month", "end_month", "scheme__name")
-    ):
-        held[row.person_id].append(row)
-    for number, (grant, person, end) in enumerate(rows, start=1):
-        for other in held.get(person.pk, ()):
-            starts_before_end = end is None or other.start_month <= end.first_day
-            ends_after_start = other.end_month is None or other.end_month >= grant.start_month.first_day
-            if starts_before_end and ends_after_start:
-                errors.append(
-                    f"第{number}行：{person.name}正在享受“{other.scheme.name}”，与“{scheme.name}”不能同时享受"
-                )
-                break
+    problems = exclusion_clashes(
+        scheme,
+        [
+            Claim(
+                person_id=person.pk,
+                person_name=person.name,
+                start=grant.start_month,
+                end=end,
+                household_id=grant.household.pk if grant.household is not None else None,
+            )
+            for grant, person, end in rows
+        ],
+    )
+    errors += [f"第{index + 1}行：{message}" for index, message in sorted(problems.items())]
     return errors
 
 
@@ -383,7 +409,8 @@ def grant_one_offs(
     *, actor, scheme: Scheme, grants: Sequence[OneOffGrant], names: dict[int, str] | None = None
 ) -> list[int]:
     """Write the grants; return the new entitlement ids in the grants' order. Runs the checks of
-    `check_one_offs` unless the caller did and passes the persons' `names`. Call it inside the
+    `check_one_offs` unless the caller did and passes the persons' `names` (as the audit text shows
+    them: `masking.display_name`, a child's masked). Call it inside the
     caller's transaction (one import = one transaction)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("grant_one_offs must run inside the caller's transaction")
@@ -391,7 +418,8 @@ def grant_one_offs(
         problems = check_one_offs(actor=actor, scheme=scheme, grants=grants)
         if problems:
             raise ValidationError([f"第{index + 1}行：{message}" for index, _, message in problems[:50]])
-        names = dict(Person.objects.filter(pk__in={g.person_id for g in grants}).values_list("id", "name"))
+        persons = Person.objects.filter(pk__in={g.person_id for g in grants})
+        names = {p.pk: display_name(p) for p in persons.only("name", "birth_date", "death_date")}
     _one_off_scheme(scheme)
     ids: list[int] = []
     for start in range(0, len(grants), ONE_OFF_CHUNK):
@@ -503,8 +531,6 @@ def audit_rows(
 
 
 def _plain(value):
-    from datetime import date
-
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, date):
@@ -513,79 +539,9 @@ def _plain(value):
 
 
 def insert_rows(model, rows: list[dict]) -> list[int]:
-    """Insert rows given as {attname: value} and return their ids, in order (inside a transaction).
-
-    PostgreSQL and others: `core.datasets.insert_values` (ids from the sequence, COPY). SQLite:
-    the transaction already holds the database's only write lock, so the ids are taken after the
-    table's highest (and its AUTOINCREMENT counter) and the rows go in with one `executemany` —
-    about ten times faster than `bulk_create`, whose batches SQLite limits to 999 parameters.
-    """
-    if connection.vendor != "sqlite":
-        return insert_values(model, rows)
-    if not rows:
-        return []
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("insert_rows must run inside a transaction")
-    meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    now = timezone.now()
-    auto_now = {
-        f.attname: f.get_db_prep_save(now, connection)
-        for f in fields
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-    }
-    defaults = {
-        f.attname: f.get_db_prep_save(f.get_default(), connection)
-        for f in fields
-        if f.attname not in rows[0] and f.attname not in auto_now
-    }
-    convert = {f.attname: _sqlite_value(f) for f in fields if f.attname in rows[0]}
-    table, pk = meta.db_table, meta.pk.column
-    columns = ", ".join(connection.ops.quote_name(c) for c in [pk, *(f.column for f in fields)])
-    marks = ", ".join(["%s"] * (len(fields) + 1))
-    with connection.cursor() as cursor:
-        cursor.execute(f'SELECT COALESCE(MAX("{pk}"), 0) FROM "{table}"')  # noqa: S608 (names from the model)
-        highest = cursor.fetchone()[0]
-        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-        found = cursor.fetchone()
-        first = max(highest, found[0] if found else 0) + 1
-        ids = list(range(first, first + len(rows)))
-        names = [f.attname for f in fields]
-        params = []
-        for new_id, row in zip(ids, rows, strict=True):
-            values = [new_id]
-            for name in names:
-                if name in auto_now:
-                    values.append(auto_now[name])
-                elif name in defaults:
-                    values.append(defaults[name])
-                else:
-                    value, to_db = row[name], convert[name]
-                    values.append(to_db(value) if to_db is not None and value is not None else value)
-            params.append(values)
-        cursor.executemany(f'INSERT INTO "{table}" ({columns}) VALUES ({marks})', params)  # noqa: S608
-    return ids
-
-
-def _sqlite_value(field):
-    """How a value of `field` goes to SQLite, as Django's own `get_db_prep_save` would send it
-    (None: as it is — ids, text, numbers, booleans, and Decimal, which Django adapts to text)."""
-    import json
-
-    from django.db import models as m
-
-    if field.is_relation:
-        return None
-    if isinstance(field, m.DateTimeField):
-        return lambda value: field.get_db_prep_save(value, connection)
-    if isinstance(field, m.DateField):
-        return str
-    if isinstance(field, m.JSONField):
-        encoder = field.encoder
-        return lambda value: json.dumps(value, cls=encoder)
-    if isinstance(field, m.CharField | m.TextField | m.IntegerField | m.BooleanField | m.DecimalField):
-        return None
-    return lambda value: field.get_db_prep_save(value, connection)
+    """Insert rows given as {attname: value} and return their ids, in order (inside the caller's
+    transaction): `core.datasets.insert_values` — COPY on PostgreSQL, one `executemany` on SQLite."""
+    return insert_values(model, rows)
 
 
 __all__ += [

@@ -189,6 +189,12 @@ class Entitlement(TimeStampedModel):
                 condition=Q(status__in=["active", "suspended"], recurring=True),
                 name="one_open_entitlement_per_person_scheme",
             ),
+            # a household scheme (低保) is held once per household, whoever in it is the payee
+            models.UniqueConstraint(
+                fields=["scheme", "household"],
+                condition=Q(status__in=["active", "suspended"], recurring=True, household__isnull=False),
+                name="one_open_entitlement_per_household_scheme",
+            ),
             models.CheckConstraint(
                 condition=Q(end_month__isnull=True) | Q(end_month__gte=F("start_month")),
                 name="entitlement_months",

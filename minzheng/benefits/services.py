@@ -10,19 +10,21 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
 from minzheng.accounts.roles import Capability, has_capability
 from minzheng.accounts.scoping import region_in_scope
 from minzheng.core.audit import write_audit
+from minzheng.core.datasets import insert_values
 from minzheng.core.masking import display_name
 from minzheng.core.money import quantize_money
 from minzheng.core.months import Month
 from minzheng.registry.models import Household, Person, Region
 
 from .calculations import Context, schedule
+from .exclusions import Claim, exclusion_clashes, lock_households
 from .models import AmountPeriod, BankAccount, Entitlement, PaymentLine, Scheme, Standard
 
 BATCH = 2000
@@ -149,6 +151,13 @@ def grant_entitlement(
     assessed_income: Decimal = Decimal("0"),
     fixed_amount: Decimal | None = None,
 ) -> Entitlement:
+    """Grant `scheme` to `person` (and `household`, for a household scheme) from `start_month`.
+
+    Refused when the person (or, for a household scheme, the household) already receives it,
+    or when an excluded scheme is held by the person, their household or a member of the
+    household (`exclusions`). Lock order: the households concerned (pk order), then the person;
+    the partial unique constraints on open entitlements are the guarantee, and their violation
+    becomes the same ValidationError as the checks."""
     _require(actor, Capability.BENEFITS_MANAGE, "您的角色不能核定待遇")
     if actor is not None and not region_in_scope(actor, person.region):
         raise PermissionDenied(f"{person.name}不在您的管辖范围内")
@@ -160,26 +169,33 @@ def grant_entitlement(
         end_month = start_month
         if fixed_amount is None and scheme.kind == Scheme.Kind.REIMBURSEMENT:
             raise ValidationError({"fixed_amount": "报销金额须按单核定"})
-    person = Person.objects.select_for_update().get(pk=person.pk)
-    _check_exclusions(scheme, person, start_month, end_month)
-    if (
-        scheme.is_monthly
-        and Entitlement.objects.filter(
-            scheme=scheme, person=person, status__in=[Entitlement.Status.ACTIVE, Entitlement.Status.SUSPENDED]
-        ).exists()
-    ):
-        raise ValidationError({"person": f"{person.name}已在享受“{scheme.name}”"})
-    entitlement = Entitlement.objects.create(
-        scheme=scheme,
-        person=person,
-        household=household,
-        region=household.region if household else person.region,
-        start_month=start_month.first_day,
-        end_month=end_month.first_day if end_month else None,
-        assessed_income=quantize_money(assessed_income),
-        fixed_amount=fixed_amount,
-        recurring=scheme.is_monthly,
+    has_exclusions = scheme.excludes.exists()
+    lock_households(
+        household_ids=[household.pk] if household else [],
+        person_ids=[person.pk] if has_exclusions else [],
+        first=start_month,
     )
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if has_exclusions:
+        _check_exclusions(scheme, person, start_month, end_month, household=household)
+    if scheme.is_monthly:
+        _check_not_held(scheme, person, household)
+    try:
+        with transaction.atomic():
+            entitlement = Entitlement.objects.create(
+                scheme=scheme,
+                person=person,
+                household=household,
+                region=household.region if household else person.region,
+                start_month=start_month.first_day,
+                end_month=end_month.first_day if end_month else None,
+                assessed_income=quantize_money(assessed_income),
+                fixed_amount=fixed_amount,
+                recurring=scheme.is_monthly,
+            )
+    except IntegrityError:  # a concurrent grant won (one_open_entitlement_per_person/household_scheme)
+        _check_not_held(scheme, person, household)
+        raise
     write_audit(
         actor=actor,
         action="grant",
@@ -197,22 +213,32 @@ def grant_entitlement(
     return entitlement
 
 
-def _check_exclusions(scheme: Scheme, person: Person, start: Month, end: Month | None) -> None:
-    excluded = list(scheme.excludes.all())
-    if not excluded:
-        return
-    overlap = Entitlement.objects.filter(
-        person=person,
-        scheme__in=excluded,
-        status__in=[Entitlement.Status.ACTIVE, Entitlement.Status.SUSPENDED],
-    ).filter(Q(end_month__isnull=True) | Q(end_month__gte=start.first_day))
-    if end is not None:
-        overlap = overlap.filter(start_month__lte=end.first_day)
-    clash = overlap.select_related("scheme").first()
-    if clash:
-        raise ValidationError(
-            {"scheme": f"{person.name}正在享受“{clash.scheme.name}”，与“{scheme.name}”不能同时享受"}
-        )
+def _check_not_held(scheme: Scheme, person: Person, household: Household | None) -> None:
+    """A monthly scheme is held once per person, and once per household."""
+    open_ = Entitlement.objects.filter(
+        scheme=scheme, status__in=[Entitlement.Status.ACTIVE, Entitlement.Status.SUSPENDED]
+    )
+    if household is not None and open_.filter(household=household, recurring=True).exists():
+        raise ValidationError({"household": f"该家庭已在享受“{scheme.name}”"})
+    if open_.filter(person=person, recurring=True).exists():
+        raise ValidationError({"person": f"{person.name}已在享受“{scheme.name}”"})
+
+
+def _check_exclusions(
+    scheme: Scheme, person: Person, start: Month, end: Month | None, *, household: Household | None = None
+) -> None:
+    """Refuse when an excluded scheme is held in overlapping months by the person, by a household
+    they belong to in `start`, or (household schemes) by a member of `household` (`exclusions`)."""
+    claim = Claim(
+        person_id=person.pk,
+        person_name=person.name,
+        start=start,
+        end=end,
+        household_id=household.pk if household is not None else None,
+    )
+    problems = exclusion_clashes(scheme, [claim])
+    if problems:
+        raise ValidationError({"scheme": problems[0]})
 
 
 def recalculate(entitlements, *, from_month: Month, reason: str) -> int:
@@ -236,6 +262,7 @@ def _recalculate_chunk(chunk: list[Entitlement], from_month: Month, today: Month
         Q(to_month__isnull=True) | Q(to_month__gte=cut)
     ).update(to_month=(from_month - 1).first_day)
     periods, changed = [], []
+    now = timezone.now()
     for entitlement in chunk:
         segments = (
             schedule(entitlement, from_month, ctx)
@@ -244,21 +271,21 @@ def _recalculate_chunk(chunk: list[Entitlement], from_month: Month, today: Month
         )
         for segment in segments:
             periods.append(
-                AmountPeriod(
-                    entitlement=entitlement,
-                    from_month=segment.start.first_day,
-                    to_month=segment.end.first_day if segment.end else None,
-                    amount=segment.amount,
-                    trace={**segment.trace, "reason": reason},
-                )
+                {
+                    "entitlement_id": entitlement.pk,
+                    "from_month": segment.start.first_day,
+                    "to_month": segment.end.first_day if segment.end else None,
+                    "amount": segment.amount,
+                    "trace": {**segment.trace, "reason": reason},
+                }
             )
         chosen = _current_segment(entitlement, segments, today)
         if chosen is not None:
             entitlement.monthly_amount, entitlement.trace = chosen.amount, {**chosen.trace, "reason": reason}
-            entitlement.updated_at = timezone.now()
+            entitlement.updated_at = now
             changed.append(entitlement)
-    AmountPeriod.objects.bulk_create(periods, batch_size=1000)
-    Entitlement.objects.bulk_update(changed, ["monthly_amount", "trace", "updated_at"], batch_size=500)
+    insert_values(AmountPeriod, periods)
+    _write_current_amounts(changed)
     paid_after = set(
         PaymentLine.objects.filter(entitlement_id__in=ids, month__gte=cut).values_list(
             "entitlement_id", flat=True
@@ -266,6 +293,35 @@ def _recalculate_chunk(chunk: list[Entitlement], from_month: Month, today: Month
     )
     if paid_after:
         flag_adjustment(paid_after, from_month)
+
+
+def _write_current_amounts(changed: list[Entitlement]) -> None:
+    """Store the entitlements' current amount and trace: one prepared UPDATE run for all of them
+    (`executemany`), not `bulk_update`, whose CASE WHEN over thousands of rows costs more to
+    build than to run. Values are prepared by the fields themselves (jsonb on PostgreSQL)."""
+    if not changed:
+        return
+    meta = Entitlement._meta
+    amount, trace, updated = (meta.get_field(name) for name in ("monthly_amount", "trace", "updated_at"))
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {quote(amount.column)} = %s, {quote(trace.column)} = %s, "  # noqa: S608
+        f"{quote(updated.column)} = %s WHERE {quote(meta.pk.column)} = %s"
+    )
+    stamp = updated.get_db_prep_save(changed[0].updated_at, connection)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [
+                (
+                    amount.get_db_prep_save(e.monthly_amount, connection),
+                    trace.get_db_prep_save(e.trace, connection),
+                    stamp,
+                    e.pk,
+                )
+                for e in changed
+            ],
+        )
 
 
 def flag_adjustment(entitlement_ids, from_month: Month) -> None:

@@ -27,6 +27,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from importlib import import_module
 from itertools import islice
 from pathlib import Path
@@ -494,12 +495,12 @@ def _rejected(result: ImportResult, errors: ImportErrors) -> ImportResult:
 def bulk_insert(model: type[models.Model], objects: list[models.Model]) -> list[models.Model]:
     """Insert new model instances set-based and give them their primary keys (inside a transaction).
 
-    PostgreSQL: see `insert_values`. Other databases: `bulk_create`. As with `bulk_create`, no
+    PostgreSQL and SQLite: see `insert_values`. Other databases: `bulk_create`. As with `bulk_create`, no
     `save()` or signals run; `auto_now`/`auto_now_add` fields get the current time.
     """
     if not objects:
         return objects
-    if connection.vendor != "postgresql":
+    if connection.vendor not in ("postgresql", "sqlite"):
         return model.objects.bulk_create(objects)
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     rows = [{f.attname: getattr(obj, f.attname) for f in fields} for obj in objects]
@@ -526,7 +527,8 @@ def insert_values(model: type[models.Model], rows: list[dict[str, Any]]) -> list
     All rows have the same keys. Fields not given get their defaults; `auto_now`/`auto_now_add` fields the current time (set in
     the dicts too). On PostgreSQL the ids are drawn from the table's sequence in one query and
     the rows go in with COPY, about three times faster than `bulk_create` at 100,000 rows, where
-    building the SQL dominates. Constraints and indexes apply as for any insert.
+    building the SQL dominates. On SQLite the rows go in with one `executemany` (see
+    `_sqlite_insert`). Constraints and indexes apply as for any insert.
     """
     if not rows:
         return []
@@ -540,6 +542,8 @@ def insert_values(model: type[models.Model], rows: list[dict[str, Any]]) -> list
             row[name] = now
         for f in missing:
             row[f.attname] = f.get_default()
+    if connection.vendor == "sqlite":
+        return _sqlite_insert(model, fields, rows)
     if connection.vendor != "postgresql":
         created = model.objects.bulk_create([model(**row) for row in rows])
         return [obj.pk for obj in created]
@@ -563,6 +567,76 @@ def insert_values(model: type[models.Model], rows: list[dict[str, Any]]) -> list
                         row[name] = json.dumps(row[name], cls=encoder)
                 copy.write_row((new_id, *(row[name] for name in attnames)))
     return ids
+
+
+def _sqlite_insert(model: type[models.Model], fields: list, rows: list[dict[str, Any]]) -> list[int]:
+    """SQLite: the new ids follow the table's highest (and its AUTOINCREMENT counter) and the rows
+    go in with one `executemany` of a prepared INSERT — several times faster than `bulk_create`,
+    whose batches SQLite limits to 999 parameters and whose SQL is compiled value by value.
+
+    Runs in a transaction (a savepoint when the caller has one): SQLite has one writer, and a
+    writer that read the highest id before another committed is refused (busy snapshot) rather
+    than given clashing ids.
+    """
+    meta = model._meta
+    quote = connection.ops.quote_name
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    columns = ", ".join([pk, *(quote(f.column) for f in fields)])
+    marks = ", ".join(["%s"] * (len(fields) + 1))
+    convert = [(f.attname, *_sqlite_converter(f)) for f in fields]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) FROM {table}")  # noqa: S608 (names from the model)
+        highest = cursor.fetchone()[0]
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [meta.db_table])
+        found = cursor.fetchone()
+        first = max(highest, found[0] if found else 0) + 1
+        ids = list(range(first, first + len(rows)))
+        params = []
+        for new_id, row in zip(ids, rows, strict=True):
+            values = [new_id]
+            for name, as_is, to_db in convert:
+                value = row[name]
+                values.append(value if value is None or type(value) in as_is else to_db(value))
+            params.append(values)
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", params)  # noqa: S608
+    return ids
+
+
+def _sqlite_converter(field) -> tuple[tuple[type, ...], Callable[[Any], Any]]:
+    """(types sent as they are, how any other non-None value goes) for `field` on SQLite, as
+    `field.get_db_prep_save` would send it.
+
+    Plain ints, texts, booleans and Decimals (adapted to text by Django's SQLite backend) skip
+    Django's per-value preparation, which dominates the cost of a large insert; anything else
+    (choices enums, numbers given as text, datetimes with their time zone) goes through it.
+    """
+
+    def prep(value):
+        return field.get_db_prep_save(value, connection)
+
+    if isinstance(field, models.JSONField):
+        encoder = field.encoder
+        return (), lambda value: json.dumps(value, cls=encoder)
+    if isinstance(field, models.DateTimeField):
+        last: list = [None, None]  # the rows of one insert share their `auto_now` time
+
+        def moment(value):
+            if value is not last[0]:
+                last[:] = [value, prep(value)]
+            return last[1]
+
+        return (), moment
+    if isinstance(field, models.DateField):
+        return (), lambda value: value.isoformat() if type(value) is date else prep(value)
+    if field.is_relation or isinstance(field, models.IntegerField | models.AutoField):
+        return (int,), prep
+    if isinstance(field, models.CharField | models.TextField):
+        return (str,), prep
+    if isinstance(field, models.BooleanField):
+        return (bool,), prep
+    if isinstance(field, models.DecimalField):
+        return (Decimal,), prep
+    return (), prep
 
 
 def import_audit_rows(

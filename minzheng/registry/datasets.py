@@ -469,7 +469,7 @@ class HouseholdsDataset(Dataset):
         found = {
             p.id_number: p
             for p in visible_to(actor, Person.objects.filter(id_number__in=list(pending))).only(
-                "id", "id_number", "name", "death_date"
+                "id", "id_number", "name", "birth_date", "death_date"
             )
         }
         current = {

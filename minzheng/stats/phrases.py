@@ -42,6 +42,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "assistance.poverty.exit_rate": ("精准扶贫", "贫困户脱贫比例为{v}"),
     "assistance.charity.donations": ("慈善募捐", "扶贫济困日活动收到捐款{v}"),
     "assistance.charity.donation_count": ("慈善募捐", "共{v}"),
+    "assistance.charity.donations_all": ("慈善募捐", "全年各项募捐活动共收到捐款{v}"),
     "assistance.charity.titles": ("慈善募捐", "创建慈善标志{v}"),
     "assistance.disaster.events": ("防灾减灾", "应对处置自然灾害{v}"),
     "assistance.disaster.sheltered": ("防灾减灾", "避灾场所累计安置群众{v}"),

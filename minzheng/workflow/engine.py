@@ -164,6 +164,8 @@ def _role_names(roles: Iterable[str]) -> str:
 def _check_actor(case: WorkflowCase, roles: frozenset[str], *, actor, action: str) -> None:
     if not getattr(actor, "is_authenticated", False) or not actor.is_active:
         raise PermissionDenied("请先登录")
+    if not roles:  # a move only the platform makes on its schedule (e.g. a notice period ending)
+        raise PermissionDenied(f"该步骤由系统自动办理，不能手工{action}")
     if not actor.is_superuser and actor.role not in roles:
         raise PermissionDenied(
             f"您的角色（{actor.get_role_display()}）不能{action}；可办理的角色：{_role_names(roles)}"

@@ -15,6 +15,7 @@ from unfold.decorators import display
 
 from minzheng.accounts.roles import Capability
 from minzheng.core.admin_mixins import RoleScopedAdminMixin
+from minzheng.core.masking import display_name
 from minzheng.registry.admin import TownFilter
 from minzheng.registry.selectors import search_persons
 
@@ -104,7 +105,7 @@ class ApplicationAdmin(RoleScopedAdminMixin, ModelAdmin):
 
     @display(description=_("申请人"), ordering="person__name")
     def applicant(self, obj):
-        return obj.person.name
+        return display_name(obj.person)
 
     @display(description=_("身份证号码"))
     def masked_id(self, obj):

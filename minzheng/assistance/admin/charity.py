@@ -45,7 +45,7 @@ class _Readonly:
 class CampaignForm(ServiceModelForm):
     class Meta:
         model = CharityCampaign
-        fields = ["name", "region", "starts_on", "ends_on", "target", "description"]
+        fields = ["name", "kind", "region", "starts_on", "ends_on", "target", "description"]
 
     def call_service(self, data):
         return services.create_campaign(actor=self.actor, **data)
@@ -58,7 +58,17 @@ class CharityCampaignAdmin(_Readonly, RoleScopedAdminMixin, ModelAdmin):
     scoped = False  # campaigns are public activities; the totals count only visible donations
     form = CampaignForm
     autocomplete_fields = ["region"]
-    list_display = ["name", "region", "starts_on", "ends_on", "target", "donation_count", "donation_total"]
+    list_display = [
+        "name",
+        "kind",
+        "region",
+        "starts_on",
+        "ends_on",
+        "target",
+        "donation_count",
+        "donation_total",
+    ]
+    list_filter = ["kind"]
     search_fields = ["name"]
 
     def get_queryset(self, request):

@@ -7,6 +7,8 @@ region. Every add form calls its service; records are not edited or deleted here
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
@@ -47,6 +49,10 @@ class DisasterEventForm(ServiceModelForm):
         )
 
 
+def _action_link(url: str, label) -> str:
+    return format_html('<a class="text-primary-600 underline font-semibold" href="{}">{}</a>', url, label)
+
+
 class _Readonly:
     def has_change_permission(self, request, obj=None):
         return False
@@ -72,6 +78,7 @@ class DisasterEventAdmin(_Readonly, RoleScopedAdminMixin, ModelAdmin):
         "towns",
         "shelter_count",
         "relief_count",
+        "end_link",
     ]
     list_filter = ["kind", "warning_level"]
     search_fields = ["name"]
@@ -89,6 +96,7 @@ class DisasterEventAdmin(_Readonly, RoleScopedAdminMixin, ModelAdmin):
             "towns",
             "description",
             "created_by",
+            "end_link",
         ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -117,6 +125,11 @@ class DisasterEventAdmin(_Readonly, RoleScopedAdminMixin, ModelAdmin):
     @display(description=_("救助记录"))
     def relief_count(self, obj):
         return obj.relief_count
+
+    @display(description=_("办理"))
+    def end_link(self, obj):
+        label = _("修改结束日期") if obj.ended_on else _("登记结束")
+        return _action_link(reverse("assistance:disaster-event-end", args=[obj.pk]), label)
 
 
 class ShelterForm(ServiceModelForm):
@@ -149,12 +162,18 @@ class ShelterOpeningAdmin(_Readonly, _EventChoiceMixin, RoleScopedAdminMixin, Mo
     change_capability = Capability.REGISTRY_CHANGE
     form = ShelterForm
     autocomplete_fields = ["region"]
-    list_display = ["place", "event", "region", "opened_on", "closed_on", "people_sheltered"]
+    list_display = ["place", "event", "region", "opened_on", "closed_on", "people_sheltered", "close_link"]
     list_filter = ["event", TownFilter]
     search_fields = ["place"]
 
     def get_queryset(self, request):
         return selectors.shelters_visible_to(request.user)
+
+    @display(description=_("办理"))
+    def close_link(self, obj):
+        if obj.closed_on:
+            return "—"
+        return _action_link(reverse("assistance:disaster-shelter-close", args=[obj.pk]), _("关闭场所"))
 
 
 class ReliefForm(ServiceModelForm):

@@ -16,6 +16,7 @@ from unfold.decorators import display
 
 from minzheng.accounts.roles import Capability
 from minzheng.core.admin_mixins import RoleScopedAdminMixin
+from minzheng.core.masking import display_name
 from minzheng.core.reveal import REVEALABLE
 from minzheng.registry.admin import TownFilter
 from minzheng.registry.selectors import search_persons
@@ -92,7 +93,7 @@ class MedicalClaimAdmin(_ServiceOnlyAdmin):
         return format_html(
             '<a class="text-primary-600 underline" href="{}">{}</a>',
             reverse("assistance:medical-claim", args=[obj.pk]),
-            obj.person.name,
+            display_name(obj.person),
         )
 
     @display(description=_("诊断类别"))
@@ -146,4 +147,4 @@ class TemporaryAidAdmin(_ServiceOnlyAdmin):
 
     @display(description=_("救助对象"), ordering="person__name")
     def person_name(self, obj):
-        return obj.person.name
+        return display_name(obj.person)

@@ -14,6 +14,7 @@ from unfold.decorators import display
 
 from minzheng.accounts.roles import Capability
 from minzheng.core.admin_mixins import RoleScopedAdminMixin
+from minzheng.core.masking import display_name
 from minzheng.registry.admin import TownFilter
 from minzheng.registry.selectors import search_persons
 
@@ -81,7 +82,7 @@ class ReviewAdmin(_ReadOnly):
         return format_html(
             '<a class="text-primary-600 underline" href="{}">{}</a>',
             reverse("assistance:review", args=[obj.pk]),
-            obj.person.name,
+            display_name(obj.person),
         )
 
     @display(description=_("救助项目"))
@@ -126,7 +127,7 @@ class ExitNoticeAdmin(_ReadOnly):
 
     @display(description=_("救助对象"), ordering="person__name")
     def person_name(self, obj):
-        return obj.person.name
+        return display_name(obj.person)
 
     @display(description=_("通知书"))
     def download(self, obj):
@@ -167,7 +168,7 @@ class RecoveryAdmin(_ReadOnly):
         return format_html(
             '<a class="text-primary-600 underline" href="{}">{}</a>',
             reverse("assistance:review-entitlement", args=[obj.entitlement_id]),
-            obj.person.name,
+            display_name(obj.person),
         )
 
     @display(description=_("救助项目"))

@@ -18,6 +18,7 @@ from minzheng.accounts.api_permissions import ScopedQuerysetMixin
 from minzheng.accounts.roles import Capability
 from minzheng.benefits.forms import MonthField
 from minzheng.core.api_errors import error_responses
+from minzheng.core.masking import display_name
 from minzheng.registry.models import Household, Person
 from minzheng.workflow.selectors import case_history
 
@@ -33,7 +34,7 @@ from . import router
 class ApplicationSerializer(serializers.ModelSerializer):
     program_name = serializers.CharField(source="get_program_display", read_only=True)
     status_name = serializers.CharField(source="get_status_display", read_only=True)
-    person_name = serializers.CharField(source="person.name", read_only=True)
+    person_name = serializers.SerializerMethodField(help_text="未满18周岁者脱敏显示，如 张**")
     id_number = serializers.CharField(source="person.masked_id_number", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
     town_name = serializers.CharField(source="region.parent.name", read_only=True, default="")
@@ -74,6 +75,9 @@ class ApplicationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def get_person_name(self, obj) -> str:
+        return display_name(obj.person)
+
     def get_overdue(self, obj) -> bool:
         return bool(obj.deadline and obj.status in OPEN_STATUSES and obj.deadline < timezone.localdate())
 
@@ -101,6 +105,11 @@ class ApplicationDetailSerializer(ApplicationSerializer):
     class Meta(ApplicationSerializer.Meta):
         fields = [*ApplicationSerializer.Meta.fields, "history", "moves"]
         read_only_fields = fields
+
+    def get_person_name(self, obj) -> str:
+        """One application: a child's full name for roles with `pii.reveal` (audited)."""
+        request = self.context.get("request")
+        return display_name(obj.person, user=getattr(request, "user", None))
 
     def get_history(self, obj) -> list[dict]:
         return HistorySerializer(case_history(obj), many=True).data

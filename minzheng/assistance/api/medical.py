@@ -17,6 +17,7 @@ from minzheng.accounts.api_permissions import ScopedQuerysetMixin
 from minzheng.accounts.roles import Capability
 from minzheng.accounts.scoping import visible_to
 from minzheng.core.api_errors import error_responses
+from minzheng.core.masking import display_name
 from minzheng.registry.models import Household, Person
 
 from ..models import EmergencyType, MedicalClaim, TemporaryAid, VisitType
@@ -26,7 +27,7 @@ from . import router
 
 
 class MedicalClaimSerializer(serializers.ModelSerializer):
-    person_name = serializers.CharField(source="person.name", read_only=True)
+    person_name = serializers.SerializerMethodField(help_text="未满18周岁者脱敏显示，如 张**")
     id_number = serializers.CharField(source="person.masked_id_number", read_only=True)
     region = serializers.CharField(source="region.name", read_only=True)
     town = serializers.CharField(source="region.parent.name", read_only=True, default="")
@@ -58,6 +59,9 @@ class MedicalClaimSerializer(serializers.ModelSerializer):
             "created_at",
         ]
 
+    def get_person_name(self, obj) -> str:
+        return display_name(obj.person)
+
     def get_has_diagnosis(self, obj) -> bool:
         return bool(obj.diagnosis)
 
@@ -79,7 +83,7 @@ class ClaimCreateSerializer(serializers.Serializer):
 
 
 class TemporaryAidSerializer(serializers.ModelSerializer):
-    person_name = serializers.CharField(source="person.name", read_only=True)
+    person_name = serializers.SerializerMethodField(help_text="未满18周岁者脱敏显示，如 张**")
     id_number = serializers.CharField(source="person.masked_id_number", read_only=True)
     region = serializers.CharField(source="region.name", read_only=True)
     approved_by = serializers.CharField(source="approved_by.get_full_name", read_only=True)
@@ -101,6 +105,9 @@ class TemporaryAidSerializer(serializers.ModelSerializer):
             "approved_by",
             "entitlement",
         ]
+
+    def get_person_name(self, obj) -> str:
+        return display_name(obj.person)
 
 
 class TemporaryAidCreateSerializer(serializers.Serializer):

@@ -19,6 +19,7 @@ from minzheng.accounts.api_permissions import ScopedQuerysetMixin
 from minzheng.accounts.roles import Capability
 from minzheng.benefits.forms import MonthField
 from minzheng.core.api_errors import error_responses
+from minzheng.core.masking import display_name
 
 from ..models import ExitNotice, Recovery, Review, ReviewOutcome
 from ..selectors import reviews as selectors
@@ -27,17 +28,24 @@ from ..services.reviews_notice import build_exit_notice_docx
 from . import router
 
 _PERSON = {
-    "person_name": serializers.CharField(source="person.name", read_only=True),
+    "person_name": serializers.SerializerMethodField(help_text="未满18周岁者脱敏显示，如 张**"),
     "id_number": serializers.CharField(source="person.masked_id_number", read_only=True),
     "region_name": serializers.CharField(source="region.name", read_only=True),
     "town_name": serializers.CharField(source="region.parent.name", read_only=True, default=""),
 }
 
 
+class _PersonNameMixin:
+    """`person_name` through `display_name`: a child (under 18) is shown as 张** (RULES.md §5)."""
+
+    def get_person_name(self, obj) -> str:
+        return display_name(obj.person)
+
+
 OUTCOMES = " / ".join(f"{value} {label}" for value, label in ReviewOutcome.choices)
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class ReviewSerializer(_PersonNameMixin, serializers.ModelSerializer):
     person_name = _PERSON["person_name"]
     id_number = _PERSON["id_number"]
     region_name = _PERSON["region_name"]
@@ -96,7 +104,7 @@ class CompleteSerializer(serializers.Serializer):
             raise serializers.ValidationError("结论生效月份格式应为 YYYY-MM")
 
 
-class ExitNoticeSerializer(serializers.ModelSerializer):
+class ExitNoticeSerializer(_PersonNameMixin, serializers.ModelSerializer):
     person_name = _PERSON["person_name"]
     id_number = _PERSON["id_number"]
     region_name = _PERSON["region_name"]
@@ -125,7 +133,7 @@ class ExitNoticeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RecoverySerializer(serializers.ModelSerializer):
+class RecoverySerializer(_PersonNameMixin, serializers.ModelSerializer):
     person_name = _PERSON["person_name"]
     id_number = _PERSON["id_number"]
     region_name = _PERSON["region_name"]

@@ -1,3 +1,3 @@
 """Import/export data sets of social assistance, one module per area (autodiscovered by core.datasets)."""
 
-from . import applications, medical  # noqa: F401
+from . import applications, charity, medical  # noqa: F401

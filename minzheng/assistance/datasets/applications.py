@@ -127,6 +127,7 @@ class ApplicationsDataset(Dataset):
             return []
         today = timezone.localdate()
         seen: dict[tuple[str, str], int] = {}
+        seen_households: dict[tuple[int, str], int] = {}
         drafts: list[Draft] = []
         done = 0
         for chunk in chunked(rows, self.chunk_size):
@@ -153,7 +154,7 @@ class ApplicationsDataset(Dataset):
                 if person.region_id not in scope:
                     scope[person.region_id] = region_in_scope(actor, person.region)
                 if not scope[person.region_id]:
-                    errors.add(row.number, "id_number", f"申请人{person.name}的户籍不在您的管辖范围内")
+                    errors.add(row.number, "id_number", "申请人的户籍不在您的管辖范围内")
                     continue
                 program = values["program"]
                 key = (person.id_number, program)
@@ -167,6 +168,16 @@ class ApplicationsDataset(Dataset):
                 household = households.get(facts.current_household.get(person.pk))
                 if program not in HOUSEHOLD_PROGRAMS:
                     household = None
+                if household is not None:  # 低保 is applied for once per household
+                    household_key = (household.pk, program)
+                    if household_key in seen_households:
+                        errors.add(
+                            row.number,
+                            "program",
+                            f"与第{seen_households[household_key]}行为同一家庭户的同一项目（低保以家庭为单位申请）",
+                        )
+                        continue
+                    seen_households[household_key] = row.number
                 draft = Draft(
                     row.number,
                     program,

@@ -83,6 +83,16 @@ def _applicants(ctx: DemoContext, dibao_count: int, subsidy_count: int):
         .exclude(pk__in=[h.head_id for h in households[:dibao_count]])
         .order_by("pk")[:200]
     )
+    # 困难残疾人生活补贴 (grades 3–4 here) only for members of a household on 低保; the others
+    # would be refused at intake (services.application_rules.in_need_on)
+    dibao_members = set(
+        Membership.objects.filter(
+            valid_to__isnull=True,
+            household__entitlements__scheme__code=Program.DIBAO,
+            household__entitlements__status=Entitlement.Status.ACTIVE,
+        ).values_list("person_id", flat=True)
+    )
+    disabled = [p for p in disabled if p.disability_grade <= 2 or p.pk in dibao_members]
     ctx.rng.shuffle(disabled)
     villages = list(
         Region.objects.filter(parent__code="440113007000", valid_to__isnull=True).order_by("code")
@@ -102,7 +112,7 @@ def _applicants(ctx: DemoContext, dibao_count: int, subsidy_count: int):
                 + ctx.rng.choice(["志强", "秀英", "国华", "丽芳", "伟明"]),
                 region=ctx.rng.choice(villages),
                 disability_category=ctx.rng.choice(["physical", "visual", "mental"]),
-                disability_grade=ctx.rng.choice([1, 2, 3, 4]),
+                disability_grade=ctx.rng.choice([1, 2]),  # 重度: the nursing subsidy, no income test
             )
         )
     return households[:dibao_count], disabled[:subsidy_count]

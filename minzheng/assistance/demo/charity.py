@@ -119,6 +119,7 @@ def create_charity(ctx: DemoContext) -> None:
     campaign = create_campaign(
         actor=ctx.actor,
         name=CAMPAIGN,
+        kind=CharityCampaign.Kind.POVERTY_RELIEF_DAY,
         region=district,
         starts_on=STARTS,
         ends_on=ENDS,

@@ -206,10 +206,12 @@ def _calibration_ready(h: PlannedHousehold) -> bool:
     )
 
 
-def plan_dibao(ctx: DemoContext, used: set[int]) -> tuple[list[PlannedHousehold], list[PlannedHousehold]]:
+def plan_dibao(
+    ctx: DemoContext, used: set[int], households: dict[int, PlannedHousehold] | None = None
+) -> tuple[list[PlannedHousehold], list[PlannedHousehold]]:
     """(households paid during the year, December entrants taking up the remainder)."""
     rng = ctx.rng
-    households = _load_households()
+    households = _load_households() if households is None else households
     pools: dict[int, list[PlannedHousehold]] = {size: [] for size in range(1, 7)}
     for h in households.values():
         size = h.size(MONTHS[-1])
@@ -281,15 +283,17 @@ def create_dibao(ctx: DemoContext) -> None:
         return
     officer, builder, approver = demo_users()
     used = set(Entitlement.objects.values_list("person_id", flat=True))
-    planned, calibration = plan_dibao(ctx, used)
+    households = _load_households()  # read once: the plan and the 特困 pick share the members
+    planned, calibration = plan_dibao(ctx, used, households)
+    on_dibao = {p.household.pk for p in planned + calibration}
     elderly_alone = [
         h
-        for h in _load_households().values()
+        for h in households.values()
         if h.household.head_id not in used
         and h.size(MONTHS[0]) == 1
         and h.size(MONTHS[-1]) == 1
         and age_at_month_end(h.members[0].birth, MONTHS[0]) >= 70
-        and h.household.pk not in {p.household.pk for p in planned + calibration}
+        and h.household.pk not in on_dibao
     ]
     tekun_people = [h.household.head for h in ctx.rng.sample(elderly_alone, TEKUN)]
     tekun_start = {p.pk: Month(YEAR, ctx.rng.choice([1] * 8 + [4, 8])) for p in tekun_people}

@@ -171,15 +171,20 @@ def _plan_visits(ctx: DemoContext, persons: list[Person], scheme) -> list[Visit]
         Visit(severe, date(YEAR, m, 10), "inpatient", Decimal("120000.00"), HOSPITALS[7], "恶性肿瘤")
         for m in (3, 6, 9, 11)
     ]
-    ctx_ = Context(
+    regions = {v.person.region_id: v.person for v in visits} | {p.region_id: p for p in (severe, last_person)}
+    ctx_ = Context(  # one probe per region: the standards depend on the region and the month only
         [
-            Entitlement(scheme=scheme, person=p, region_id=p.region_id, start_month=date(YEAR, 1, 1))
-            for p in {v.person for v in visits} | {severe, last_person}
+            Entitlement(scheme=scheme, person=p, region_id=region_id, start_month=date(YEAR, 1, 1))
+            for region_id, p in regions.items()
         ]
     )
+    found: dict[tuple[int, int], object] = {}
 
     def standard(visit: Visit):
-        return ctx_.standard(scheme.pk, visit.person.region_id, Month.of(visit.day))
+        key = (visit.person.region_id, visit.day.month)
+        if key not in found:
+            found[key] = ctx_.standard(scheme.pk, key[0], Month.of(visit.day))
+        return found[key]
 
     fixed = _total(severe_visits, standard)
     raw = _total(visits, standard)

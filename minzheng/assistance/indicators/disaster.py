@@ -19,7 +19,12 @@ from ..selectors import disaster as selectors
     unit="个",
     kind="flow",
     definition=_("统计期内在本区域有应对记录（启用避灾场所或向受灾家庭发放救助）的灾害事件数"),
-    columns=(("灾害名称", "name"), ("类别", "kind"), ("开始日期", "started_on"), ("结束日期", "ended_on")),
+    columns=(
+        (_("灾害名称"), "name"),
+        (_("类别"), "kind"),
+        (_("开始日期"), "started_on"),
+        (_("结束日期"), "ended_on"),
+    ),
 )
 def events(period, region):
     records = selectors.events_with_response(period.start, period.end, region)
@@ -33,10 +38,10 @@ def events(period, region):
     kind="flow",
     definition=_("统计期内启用的避灾场所登记的安置人数之和（同一人在不同场所或不同灾害中分别计算）"),
     columns=(
-        ("安置场所", "place"),
-        ("灾害", "event__name"),
-        ("启用日期", "opened_on"),
-        ("安置人数", "people_sheltered"),
+        (_("安置场所"), "place"),
+        (_("灾害"), "event__name"),
+        (_("启用日期"), "opened_on"),
+        (_("安置人数"), "people_sheltered"),
     ),
 )
 def sheltered(period, region):
@@ -63,10 +68,10 @@ def relief_households(period, region):
     kind="flow",
     definition=_("统计期内核发（按发放日期）的受灾群众生活救助金之和；实际到账金额见“受灾救助金发放金额”"),
     columns=(
-        ("灾害", "event__name"),
-        ("家庭", "household__number"),
-        ("发放日期", "given_on"),
-        ("金额", "amount"),
+        (_("灾害"), "event__name"),
+        (_("家庭"), "household__number"),
+        (_("发放日期"), "given_on"),
+        (_("金额"), "amount"),
     ),
 )
 def relief_cash(period, region):

@@ -14,11 +14,11 @@ from minzheng.stats.registry import Result, indicator
 from ..selectors import poverty as selectors
 
 COLUMNS = (
-    ("户主", "household__head__name"),
-    ("村居", "region__name"),
-    ("建档日期", "registered_on"),
-    ("建档人口", "persons"),
-    ("脱贫日期", "exited_on"),
+    (_("户主"), "household__head__name"),
+    (_("村居"), "region__name"),
+    (_("建档日期"), "registered_on"),
+    (_("建档人口"), "persons"),
+    (_("脱贫日期"), "exited_on"),
 )
 
 

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from minzheng.accounts.roles import Role
+from minzheng.core.masking import display_name
 from minzheng.core.models import TimeStampedModel
 from minzheng.workflow.engine import Workflow
 from minzheng.workflow.models import WorkflowCase
@@ -43,6 +44,7 @@ S = ApplicationStatus
 _TOWN = {Role.TOWN, Role.DISTRICT}
 _INVESTIGATORS = {Role.VILLAGE, Role.TOWN, Role.DISTRICT}
 _APPLICANT_SIDE = {Role.VILLAGE, Role.TOWN, Role.DISTRICT}
+_SYSTEM_ONLY: frozenset[str] = frozenset()  # a move no user may make: `transition(..., system=True)`
 
 OPEN_STATUSES = (S.APPLIED, S.INCOMPLETE, S.ACCEPTED, S.INVESTIGATED, S.NOTICE, S.DISTRICT_REVIEW)
 
@@ -55,7 +57,10 @@ APPLICATION_WORKFLOW = Workflow(
         S.INCOMPLETE: {S.ACCEPTED: _TOWN, S.REFUSED: _TOWN, S.WITHDRAWN: _APPLICANT_SIDE},
         S.ACCEPTED: {S.INVESTIGATED: _INVESTIGATORS, S.REFUSED: _TOWN, S.WITHDRAWN: _APPLICANT_SIDE},
         S.INVESTIGATED: {S.NOTICE: _TOWN, S.ACCEPTED: _TOWN, S.REFUSED: _TOWN, S.WITHDRAWN: _APPLICANT_SIDE},
-        S.NOTICE: {S.DISTRICT_REVIEW: _TOWN, S.ACCEPTED: _TOWN},
+        # Only the system ends a notice (services.notices.close_expired_notices, after the full
+        # period without a pending objection): no role may skip the notice period. Back to
+        # investigation only through an upheld objection (services.notices.decide_objection).
+        S.NOTICE: {S.DISTRICT_REVIEW: _SYSTEM_ONLY, S.ACCEPTED: _TOWN},
         S.DISTRICT_REVIEW: {
             S.APPROVED: {Role.DISTRICT},
             S.REFUSED: {Role.DISTRICT},
@@ -153,6 +158,18 @@ class Application(TimeStampedModel, WorkflowCase):
                 name="one_open_application_per_person_program",
                 violation_error_message=_("该申请人已有同一项目正在办理的申请"),
             ),
+            # 低保 is applied for by the household: one open application per household, whichever
+            # member applies
+            models.UniqueConstraint(
+                fields=["household", "program"],
+                condition=Q(
+                    status__in=[s.value for s in OPEN_STATUSES],
+                    program=Program.DIBAO.value,
+                    household__isnull=False,
+                ),
+                name="one_open_application_per_household_program",
+                violation_error_message=_("该家庭户已有同一项目正在办理的申请"),
+            ),
         ]
         indexes = [
             models.Index(fields=["region", "status"], name="application_region_status_idx"),
@@ -160,7 +177,7 @@ class Application(TimeStampedModel, WorkflowCase):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number} {self.get_program_display()} {self.person.name}"
+        return f"{self.number} {self.get_program_display()} {display_name(self.person)}"
 
     def get_status_display(self) -> str:
         return APPLICATION_WORKFLOW.label(self.status)

@@ -16,11 +16,26 @@ __all__ = ["CharityCampaign", "CharityTitle", "Donation"]
 
 
 class CharityCampaign(TimeStampedModel):
-    """A fund-raising campaign, organised by a region (usually the district)."""
+    """A fund-raising campaign, organised by a region (usually the district).
+
+    `kind` tells the yearly 广东扶贫济困日 campaign (the published figure counts its donations
+    only, FIGURES.md) from any other campaign.
+    """
+
+    class Kind(models.TextChoices):
+        POVERTY_RELIEF_DAY = "poverty_relief_day", _("广东扶贫济困日")
+        OTHER = "other", _("其他")
 
     SCOPE_FIELD = "region"
 
     name = models.CharField(_("活动名称"), max_length=100, unique=True)
+    kind = models.CharField(
+        _("活动类别"),
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.OTHER,
+        help_text=_("“广东扶贫济困日”活动的捐款计入扶贫济困日募捐统计"),
+    )
     region = models.ForeignKey(
         "registry.Region", verbose_name=_("主办区域"), on_delete=models.PROTECT, related_name="+"
     )

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from minzheng.core.masking import display_name
 from minzheng.core.models import TimeStampedModel
 
 __all__ = ["ClaimStatus", "EmergencyType", "MedicalClaim", "TemporaryAid", "VisitType"]
@@ -111,7 +112,7 @@ class MedicalClaim(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person.name} {self.visit_date:%Y-%m-%d} {self.hospital}"
+        return f"{display_name(self.person)} {self.visit_date:%Y-%m-%d} {self.hospital}"
 
 
 class TemporaryAid(TimeStampedModel):
@@ -161,4 +162,4 @@ class TemporaryAid(TimeStampedModel):
         indexes = [models.Index(fields=["granted_on", "region"], name="temporary_aid_granted_idx")]
 
     def __str__(self) -> str:
-        return f"{self.person.name} {self.get_emergency_type_display()} {self.amount}"
+        return f"{display_name(self.person)} {self.get_emergency_type_display()} {self.amount}"

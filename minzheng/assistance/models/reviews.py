@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from minzheng.core.masking import display_name
 from minzheng.core.models import TimeStampedModel
 
 __all__ = ["ExitNotice", "Recovery", "Review", "ReviewCycle", "ReviewOutcome", "ReviewStatus"]
@@ -103,7 +104,7 @@ class Review(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person.name} {self.due_on:%Y-%m-%d} {self.get_status_display()}"
+        return f"{display_name(self.person)} {self.due_on:%Y-%m-%d} {self.get_status_display()}"
 
 
 class ExitNotice(TimeStampedModel):
@@ -144,7 +145,7 @@ class ExitNotice(TimeStampedModel):
         indexes = [models.Index(fields=["region", "decided_on"], name="exit_notice_region_idx")]
 
     def __str__(self) -> str:
-        return f"{self.number} {self.person.name}"
+        return f"{self.number} {display_name(self.person)}"
 
 
 class Recovery(TimeStampedModel):
@@ -187,4 +188,4 @@ class Recovery(TimeStampedModel):
         indexes = [models.Index(fields=["region", "created_at"], name="recovery_region_idx")]
 
     def __str__(self) -> str:
-        return f"{self.person.name} {self.from_month:%Y-%m}起 {self.amount}"
+        return f"{display_name(self.person)} {self.from_month:%Y-%m}起 {self.amount}"

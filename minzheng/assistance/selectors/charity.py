@@ -45,14 +45,22 @@ def _subtree(region: Region) -> QuerySet[Region]:
     return Region.objects.filter(path__startswith=region.path).values("id")
 
 
-def donations_received(start: date, end: date, region: Region) -> QuerySet[Donation]:
-    return Donation.objects.filter(
+def donations_received(
+    start: date, end: date, region: Region, *, kind: str | None = None
+) -> QuerySet[Donation]:
+    """Donations received in [start, end] by `region` or below; of campaigns of `kind` only
+    when given (e.g. `CharityCampaign.Kind.POVERTY_RELIEF_DAY`), of every campaign otherwise."""
+    donations = Donation.objects.filter(
         received_on__gte=start, received_on__lte=end, region_id__in=_subtree(region)
-    ).select_related("campaign", "region")
+    )
+    if kind is not None:
+        donations = donations.filter(campaign__kind=kind)
+    return donations.select_related("campaign", "region")
 
 
-def donation_total(start: date, end: date, region: Region) -> Decimal:
-    return donations_received(start, end, region).aggregate(total=Sum("amount"))["total"] or Decimal("0")
+def donation_total(start: date, end: date, region: Region, *, kind: str | None = None) -> Decimal:
+    total = donations_received(start, end, region, kind=kind).aggregate(total=Sum("amount"))["total"]
+    return total or Decimal("0")
 
 
 def titles_awarded(year: int, region: Region) -> QuerySet[CharityTitle]:

@@ -19,6 +19,8 @@ from minzheng.accounts.scoping import get_visible_or_404, visible_to
 from minzheng.benefits.calculations import describe
 from minzheng.benefits.models import Entitlement, PaymentLine
 from minzheng.core.audit import object_type
+from minzheng.core.masking import age_on
+from minzheng.core.masking import display_name as shown_name
 from minzheng.core.models import AuditLog
 from minzheng.registry.models import Household, Membership, Person
 from minzheng.workflow.models import TransitionRecord
@@ -35,19 +37,12 @@ from ..models import (
     ReliefGiven,
     Review,
     TemporaryAid,
-    mask_child_name,
 )
 
 #: Months of payment history shown per scheme, and rows shown of the long sections.
 PAYMENT_MONTHS = 12
 MAX_ROWS = 50
-#: Members younger than this are children (RULES.md §5): their names are masked on the page.
-CHILD_AGE = 14
 _STATUS_ORDER = {Entitlement.Status.ACTIVE: 0, Entitlement.Status.SUSPENDED: 1, Entitlement.Status.ENDED: 2}
-
-
-def age_on(birth: date, day: date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 @dataclass
@@ -74,8 +69,8 @@ class SchemePayments:
 
 
 def display_name(person: Person, today: date) -> str:
-    """The name as this page shows it: a child's name keeps only the surname."""
-    return mask_child_name(person.name) if age_on(person.birth_date, today) < CHILD_AGE else person.name
+    """The name as this page shows it: `masking.display_name` (under `ADULT_AGE`, 18: 张**)."""
+    return shown_name(person, on=today)
 
 
 def _members(household: Household, today: date) -> list[Member]:

@@ -6,8 +6,19 @@ queries) refuse the same cases with the same Chinese messages. Each message name
 `person` (the applicant's own state), `household`, `program` (schemes already held),
 `applied_on`, `declared_income`, `relative_note`.
 
+困难残疾人生活补贴 depends on the household's status as well as on the disability grade: on the
+application date the applicant must be a member of a household whose 低保 is in force, or hold
+特困 (`in_need_on`). 重度残疾人护理补贴 needs grade 1–2 only, without any income test.
+
+Schemes that exclude each other (`Scheme.excludes`, e.g. 特困 and 低保) are checked as the
+benefits engine checks them (`benefits.exclusions`): a person holds a scheme they receive
+themselves or that their household receives (a household scheme such as 低保, paid to the head),
+and a household program is refused when a member of the household holds a scheme excluding it.
+
 A second open application for the same person and program is not checked here: the database
 constraint `one_open_application_per_person_program` refuses it (see services.applications).
+A second open 低保 application for the same household by another member is refused here with
+its own message; the constraint `one_open_application_per_household_program` is the guarantee.
 """
 
 from __future__ import annotations
@@ -24,6 +35,7 @@ from django.db.models import Q
 from minzheng.benefits.models import Entitlement, Scheme
 from minzheng.registry.models import Household, Membership, Person
 
+from ..models import OPEN_STATUSES, Application
 from ..programs import Program
 
 CHILD_PROGRAMS = frozenset({Program.ORPHAN, Program.UNSUPPORTED_CHILD, Program.CHILDREN_SUBSIDY})
@@ -41,30 +53,99 @@ class ApplicantFacts:
     current_household: dict[int, int] = field(default_factory=dict)  # person id → household id
     excludes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     names: dict[str, str] = field(default_factory=dict)  # scheme code → name
+    household_schemes: set[str] = field(default_factory=set)  # codes of schemes paid per household
+    # current members (id, name) of the households looked at: the given and the applicants' own
+    members: dict[int, list[tuple[int, str]]] = field(default_factory=lambda: defaultdict(list))
+    # (household id, program) → (applicant id, applicant name) of an open household application
+    open_household_applications: dict[tuple[int, str], tuple[int, str]] = field(default_factory=dict)
+    # For 困难残疾人生活补贴: every membership of the applicants (household id, from, to) and the
+    # months (start, end) their 低保 households / 特困 persons were paid (`in_need_on`).
+    memberships: dict[int, list[tuple[int, date, date | None]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    dibao_households: dict[int, list[tuple[date, date | None]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    in_need_persons: dict[int, list[tuple[date, date | None]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
 
 
 def load_facts(persons: Iterable[Person], households: Iterable[Household | None] = ()) -> ApplicantFacts:
-    """Four queries, whatever the number of applicants."""
+    """Eight queries, whatever the number of applicants. The households looked at are the given
+    ones and the applicants' current households, with their current members."""
     person_ids = {p.pk for p in persons}
-    household_ids = {h.pk for h in households if h is not None}
     facts = ApplicantFacts()
-    held = Entitlement.objects.filter(status__in=HELD).filter(
-        Q(person_id__in=person_ids) | Q(household_id__in=household_ids)
-    )
-    for person_id, household_id, code in held.values_list("person_id", "household_id", "scheme__code"):
-        facts.held_by_person[person_id].add(code)
-        if household_id:
-            facts.held_by_household[household_id].add(code)
     facts.current_household = dict(
         Membership.objects.filter(person_id__in=person_ids, valid_to__isnull=True).values_list(
             "person_id", "household_id"
         )
     )
-    for code, name in Scheme.objects.values_list("code", "name"):
+    household_ids = {h.pk for h in households if h is not None} | set(facts.current_household.values())
+    for household_id, member_id, member_name in (
+        Membership.objects.filter(household_id__in=household_ids, valid_to__isnull=True)
+        .order_by("household_id", "valid_from", "id")
+        .values_list("household_id", "person_id", "person__name")
+    ):
+        facts.members[household_id].append((member_id, member_name))
+    member_ids = {member for rows in facts.members.values() for member, _name in rows}
+    held = Entitlement.objects.filter(status__in=HELD).filter(
+        Q(person_id__in=person_ids | member_ids) | Q(household_id__in=household_ids)
+    )
+    for person_id, household_id, code in held.values_list("person_id", "household_id", "scheme__code"):
+        facts.held_by_person[person_id].add(code)
+        if household_id:
+            facts.held_by_household[household_id].add(code)
+    for code, name, unit in Scheme.objects.values_list("code", "name", "unit"):
         facts.names[code] = name
+        if unit == Scheme.Unit.HOUSEHOLD:
+            facts.household_schemes.add(code)
+    open_applications = Application.objects.filter(
+        household_id__in=household_ids, program__in=HOUSEHOLD_PROGRAMS, status__in=OPEN_STATUSES
+    ).values_list("household_id", "program", "person_id", "person__name")
+    for household_id, program, applicant_id, applicant_name in open_applications:
+        facts.open_household_applications[(household_id, program)] = (applicant_id, applicant_name)
     for code, other in Scheme.excludes.through.objects.values_list("from_scheme__code", "to_scheme__code"):
         facts.excludes[code].add(other)
+    _load_status(facts, person_ids)
     return facts
+
+
+def _load_status(facts: ApplicantFacts, person_ids: set[int]) -> None:
+    """The applicants' memberships, and the 低保 / 特困 entitlements of them and their households
+    (two queries). Suspended entitlements do not count: payment is stopped pending review."""
+    memberships = Membership.objects.filter(person_id__in=person_ids)
+    for person_id, household_id, since, until in memberships.values_list(
+        "person_id", "household_id", "valid_from", "valid_to"
+    ):
+        facts.memberships[person_id].append((household_id, since, until))
+    granted = Entitlement.objects.filter(
+        Q(scheme__code=Program.DIBAO, household_id__in=memberships.values("household_id"))
+        | Q(scheme__code__in=[Program.DIBAO, Program.TEKUN], person_id__in=person_ids),
+        status__in=[Entitlement.Status.ACTIVE, Entitlement.Status.ENDED],
+    )
+    for code, person_id, household_id, start, end in granted.values_list(
+        "scheme__code", "person_id", "household_id", "start_month", "end_month"
+    ):
+        if code == Program.DIBAO and household_id:
+            facts.dibao_households[household_id].append((start, end))
+        if person_id in person_ids:
+            facts.in_need_persons[person_id].append((start, end))
+
+
+def _paid_in(periods, day: date) -> bool:
+    month = day.replace(day=1)
+    return any(start <= month and (end is None or month <= end) for start, end in periods)
+
+
+def in_need_on(facts: ApplicantFacts, person: Person, day: date) -> bool:
+    """On `day`: holds 特困 (or 低保 as the payee), or belongs to a household whose 低保 is paid."""
+    if _paid_in(facts.in_need_persons.get(person.pk, ()), day):
+        return True
+    return any(
+        since <= day and (until is None or day < until) and _paid_in(facts.dibao_households.get(hh, ()), day)
+        for hh, since, until in facts.memberships.get(person.pk, ())
+    )
 
 
 def age_on(birth: date, day: date) -> int:
@@ -96,6 +177,11 @@ def eligibility_errors(
         errors["person"] = f"{name}已于{person.death_date:%Y-%m-%d}死亡，不能申请{label}"
     elif program == Program.LIVING_SUBSIDY and person.disability_grade is None:
         errors["person"] = f"{name}未登记残疾等级（须持残疾人证），不能申请{label}"
+    elif program == Program.LIVING_SUBSIDY and not in_need_on(facts, person, applied_on):
+        errors["person"] = (
+            f"{name}在申请日（{applied_on:%Y-%m-%d}）既不是享受低保家庭的成员，也不是特困人员："
+            f"{label}仅限低保家庭中的残疾人和特困残疾人"
+        )
     elif program == Program.NURSING_SUBSIDY and (person.disability_grade or 9) > 2:
         grade = f"残疾等级为{person.disability_grade}级" if person.disability_grade else "未登记残疾等级"
         errors["person"] = f"{name}{grade}，{label}仅限一级、二级重度残疾人"
@@ -116,10 +202,14 @@ def eligibility_errors(
         who = "该家庭户" if program in HOUSEHOLD_PROGRAMS else name
         errors["program"] = f"{who}已在享受“{facts.names.get(str(program), label)}”，不能重复申请"
     else:
-        clash = sorted(facts.excludes.get(str(program), set()) & facts.held_by_person.get(person.pk, set()))
+        clash = _excluded_holding(program, person, household, facts)
         if clash:
-            errors["program"] = (
-                f"{name}正在享受“{facts.names.get(clash[0], clash[0])}”，与“{label}”不能同时享受"
+            errors["program"] = clash
+    if program in HOUSEHOLD_PROGRAMS and household is not None and "household" not in errors:
+        applicant = facts.open_household_applications.get((household.pk, str(program)))
+        if applicant is not None and applicant[0] != person.pk:  # the same person: the constraint says it
+            errors["household"] = (
+                f"该家庭户已有一件“{label}”申请正在办理（申请人{applicant[1]}），办结前不能再次申请"
             )
 
     if applied_on > today:
@@ -129,6 +219,35 @@ def eligibility_errors(
     if relative_in_civil_affairs and not (relative_note or "").strip():
         errors["relative_note"] = "申报有近亲属在民政部门或村居工作的，请填写其姓名、工作单位和与申请人的关系"
     return errors
+
+
+def _excluded_holding(program: str, person: Person, household: Household | None, facts) -> str | None:
+    """Why `program` clashes with a scheme held by the applicant, their household, or (household
+    programs) another current member of the household; None when nothing clashes."""
+    excluded = facts.excludes.get(str(program), set())
+    if not excluded:
+        return None
+    label = program_label(program)
+
+    def first(codes: set[str]) -> str | None:
+        return facts.names.get(min(codes), min(codes)) if codes else None
+
+    held = first(excluded & facts.held_by_person.get(person.pk, set()))
+    if held:
+        return f"{person.name}正在享受“{held}”，与“{label}”不能同时享受"
+    own = (facts.current_household.get(person.pk), household.pk if household is not None else None)
+    for household_id in dict.fromkeys(h for h in own if h):
+        held = first(excluded & facts.household_schemes & facts.held_by_household.get(household_id, set()))
+        if held:
+            return f"{person.name}所在家庭户正在享受“{held}”，与“{label}”不能同时享受"
+    if program in HOUSEHOLD_PROGRAMS and household is not None:
+        for member_id, member_name in facts.members.get(household.pk, ()):
+            if member_id == person.pk:
+                continue
+            held = first(excluded & facts.held_by_person.get(member_id, set()))
+            if held:
+                return f"家庭成员{member_name}正在享受“{held}”，与“{label}”不能同时享受"
+    return None
 
 
 def check_eligibility(**kwargs) -> None:

@@ -130,7 +130,7 @@ def submit_application(
     program = clean_program(program)
     declared_income = clean_income(declared_income, "declared_income")
     if not region_in_scope(actor, person.region):
-        raise PermissionDenied(f"申请人{person.name}的户籍不在您的管辖范围内")
+        raise PermissionDenied("申请人的户籍不在您的管辖范围内")  # no name: the person is not the user's
     if household is not None and not region_in_scope(actor, household.region):
         raise PermissionDenied("该家庭户不在您的管辖范围内")
     if program not in HOUSEHOLD_PROGRAMS and household is None:
@@ -164,9 +164,25 @@ def submit_application(
             with transaction.atomic():
                 start_case(application, actor=actor, opinion=application.reason)
         except IntegrityError:
-            # the partial unique constraint one_open_application_per_person_program
+            # the partial unique constraints one_open_application_per_person_program and
+            # one_open_application_per_household_program (a concurrent intake won)
             if Application.objects.filter(person=person, program=program, status__in=OPEN_STATUSES).exists():
                 raise ValidationError({"program": [duplicate_open_message(person, program)]})
+            if household is not None and program in HOUSEHOLD_PROGRAMS:
+                other = (
+                    Application.objects.filter(household=household, program=program, status__in=OPEN_STATUSES)
+                    .select_related("person")
+                    .first()
+                )
+                if other is not None:
+                    raise ValidationError(
+                        {
+                            "household": [
+                                f"该家庭户已有一件“{program_label(program)}”申请正在办理"
+                                f"（申请人{other.person.name}），办结前不能再次申请"
+                            ]
+                        }
+                    )
             raise
     return application
 
@@ -287,15 +303,24 @@ def district_decide(
     opinion: str,
     start_month: Month | None = None,
 ) -> Application:
-    """区级审批: approval grants the entitlement (from the month after the decision by default)."""
+    """区级审批: approval grants the entitlement from the month after the decision (RULES.md §2);
+    the district may set a later start month, never an earlier one (no back-dating)."""
     if application.status != S.DISTRICT_REVIEW:
         raise ValidationError({"status": [f"当前状态“{application.get_status_display()}”不是待区级审批"]})
     if not approve:
         return refuse_application(application, actor=actor, reasons=opinion)
     today = timezone.localdate()
-    start = start_month or Month.of(today) + 1
-    if start < Month.of(application.applied_on):
-        raise ValidationError({"start_month": ["发放起始月份不能早于申请月份"]})
+    earliest = Month.of(today) + 1
+    start = start_month or earliest
+    if start < earliest:
+        raise ValidationError(
+            {
+                "start_month": [
+                    f"发放起始月份不能早于批准的次月（{earliest.year}年{earliest.month}月）："
+                    "救助金自批准的次月起发放"
+                ]
+            }
+        )
     with _step(application):
         transition(application, S.APPROVED, actor=actor, opinion=opinion or "同意")
         program = application.program

@@ -45,11 +45,14 @@ def create_campaign(
     ends_on: date,
     target: Decimal | None = None,
     description: str = "",
+    kind: str = CharityCampaign.Kind.OTHER,
 ) -> CharityCampaign:
     _require(actor, region, region.name)
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": "请填写活动名称"})
+    if kind not in CharityCampaign.Kind.values:
+        raise ValidationError({"kind": "活动类别应为“广东扶贫济困日”或“其他”"})
     if starts_on is None:
         raise ValidationError({"starts_on": "请填写开始日期"})
     if ends_on is None or ends_on < starts_on:
@@ -60,6 +63,7 @@ def create_campaign(
         raise ValidationError({"name": f"活动“{name}”已存在"})
     campaign = CharityCampaign.objects.create(
         name=name,
+        kind=kind,
         region=region,
         starts_on=starts_on,
         ends_on=ends_on,
@@ -70,7 +74,13 @@ def create_campaign(
         actor=actor,
         action="charity_campaign",
         obj=campaign,
-        changes={"region": region.name, "starts_on": starts_on, "ends_on": ends_on, "target": target},
+        changes={
+            "kind": kind,
+            "region": region.name,
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+            "target": target,
+        },
     )
     return campaign
 
@@ -86,6 +96,14 @@ class DonationRow:
     region: Region
     donor_name: str = ""
     anonymous: bool = False
+    row: int = 0  # the row number errors name (an import's spreadsheet row); 0: position from 1
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    field: str
+    message: str
 
 
 def _clean_row(campaign: CharityCampaign, row: DonationRow) -> Donation:
@@ -158,26 +176,34 @@ def record_donation(
     return donation
 
 
-@transaction.atomic
-def record_donations(*, actor, campaign: CharityCampaign, rows: list[DonationRow]) -> list[Donation]:
-    """Record a batch of donations all-or-nothing (one bulk insert, one audit row). Errors name
-    the row (1-based, as in the file) and the field."""
-    if not has_capability(actor, Capability.REGISTRY_CHANGE):
-        raise PermissionDenied("您的角色不能登记慈善信息")
-    errors: list[str] = []
+def check_donations(
+    *, actor, campaign: CharityCampaign, rows: list[DonationRow]
+) -> tuple[list[Donation], list[RowError]]:
+    """Validate a batch without writing anything: the unsaved donations of the good rows and every
+    problem as (row, field, message). Rows are numbered by `row.row`, else by position from 1."""
+    errors: list[RowError] = []
     cleaned: list[Donation] = []
     seen: dict[str, int] = {}
-    for number, row in enumerate(rows, start=1):
+    for position, row in enumerate(rows, start=1):
+        number = row.row or position
         try:
             if row.region is None or not region_in_scope(actor, row.region):
                 raise ValidationError({"region": "接收镇街/村居不在您的管辖范围内"})
             donation = _clean_row(campaign, row)
         except ValidationError as exc:
-            errors.extend(f"第{number}行：{message}" for message in exc.messages)
+            errors.extend(
+                RowError(number, field, message)
+                for field, messages in exc.message_dict.items()
+                for message in messages
+            )
             continue
         if donation.receipt_number in seen:
             errors.append(
-                f"第{number}行：票据号“{donation.receipt_number}”与第{seen[donation.receipt_number]}行重复"
+                RowError(
+                    number,
+                    "receipt_number",
+                    f"票据号“{donation.receipt_number}”与第{seen[donation.receipt_number]}行重复",
+                )
             )
             continue
         seen[donation.receipt_number] = number
@@ -187,9 +213,22 @@ def record_donations(*, actor, campaign: CharityCampaign, rows: list[DonationRow
         existing = set(
             Donation.objects.filter(receipt_number__in=list(seen)).values_list("receipt_number", flat=True)
         )
-        errors.extend(f"第{seen[receipt]}行：票据号“{receipt}”已登记" for receipt in sorted(existing))
+        errors.extend(
+            RowError(seen[receipt], "receipt_number", f"票据号“{receipt}”已登记")
+            for receipt in sorted(existing)
+        )
+    return cleaned, sorted(errors, key=lambda error: error.row)
+
+
+@transaction.atomic
+def record_donations(*, actor, campaign: CharityCampaign, rows: list[DonationRow]) -> list[Donation]:
+    """Record a batch of donations all-or-nothing (one bulk insert, one audit row). Errors name
+    the row (1-based, as in the file) and the field."""
+    if not has_capability(actor, Capability.REGISTRY_CHANGE):
+        raise PermissionDenied("您的角色不能登记慈善信息")
+    cleaned, errors = check_donations(actor=actor, campaign=campaign, rows=rows)
     if errors:
-        raise ValidationError(errors)
+        raise ValidationError([f"第{error.row}行：{error.message}" for error in errors])
     if not cleaned:
         raise ValidationError("没有可登记的捐赠")
     created = Donation.objects.bulk_create(cleaned, batch_size=1000)

@@ -7,6 +7,7 @@ role's capability and the region scope, and writes its audit row in the same tra
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
@@ -16,8 +17,9 @@ from django.utils import timezone
 
 from minzheng.accounts.roles import Capability, has_capability
 from minzheng.accounts.scoping import region_in_scope
+from minzheng.benefits.bulk import audit_rows, end_entitlements
 from minzheng.benefits.models import Entitlement
-from minzheng.benefits.services import end_entitlement, grant_entitlement
+from minzheng.benefits.services import grant_entitlement
 from minzheng.core.audit import write_audit
 from minzheng.core.money import quantize_money
 from minzheng.core.months import Month
@@ -37,7 +39,7 @@ from ..models.children import (
     mask_child_name,
     next_visit_due,
 )
-from ..programs import ORPHAN_SCHEMES, scheme_for
+from ..programs import ORPHAN_SCHEMES, Program, scheme_for
 
 #: Working days the town has to settle an adult orphan's placement (housing, work, 低保 or 特困
 #: assessment) after the allowance ends. A procedural choice of the bureau, not a statute.
@@ -238,59 +240,93 @@ def grant_education_grant(
 # --- the 18th birthday ----------------------------------------------------------------------
 
 
-def age_out_children(*, today: date | None = None, actor=None) -> int:
-    """End the orphan / unsupported-child allowance after the month of the 18th birthday and open
-    one 成年孤儿安置 task for the town. Idempotent; returns the number of allowances ended.
+#: Monthly allowances that stop after the month of the 18th birthday; the orphan schemes also
+#: open one 成年孤儿安置 task for the town (困境儿童生活补贴 needs no follow-up).
+AGE_OUT_SCHEMES = (*ORPHAN_SCHEMES, Program.CHILDREN_SUBSIDY.value)
 
-    One query selects every open allowance of a child who has turned 18 by `today`; each is then
-    ended through `benefits.services.end_entitlement` (a handful a day).
+
+@transaction.atomic
+def age_out_children(*, today: date | None = None, actor=None) -> int:
+    """End the orphan, unsupported-child and 困境儿童 allowances after the month of the 18th
+    birthday, and open one 成年孤儿安置 task per orphan for the town. Idempotent; returns the number
+    of allowances ended.
+
+    Set-based: one locked query selects every open allowance of a child who has turned 18 by
+    `today`; they are ended with `benefits.bulk.end_entitlements`, one call per last month (one
+    recalculation each), and the tasks are bulk-inserted with their audit rows.
     """
     today = today or timezone.localdate()
     due = (
         Entitlement.objects.filter(
-            scheme__code__in=ORPHAN_SCHEMES,
+            scheme__code__in=AGE_OUT_SCHEMES,
             status__in=[Entitlement.Status.ACTIVE, Entitlement.Status.SUSPENDED],
             person__birth_date__lte=years_before(today, ADULT_AGE),
         )
         .select_related("person", "scheme", "region", "region__parent")
+        .select_for_update(of=("self",))  # a second run waits, then finds them ended
         .order_by("pk")
     )
-    ended = 0
+    by_month: dict[Month, list[int]] = defaultdict(list)
+    orphans: dict[int, Entitlement] = {}
     for entitlement in due:
-        birthday_month = Month(
-            entitlement.person.birth_date.year + ADULT_AGE, entitlement.person.birth_date.month
-        )
+        birth = entitlement.person.birth_date
+        birthday_month = Month(birth.year + ADULT_AGE, birth.month)
         if entitlement.end_month and Month.of(entitlement.end_month) <= birthday_month:
             continue  # already ends by then
-        with transaction.atomic():
-            last = max(birthday_month, Month.of(entitlement.start_month))
-            end_entitlement(entitlement, actor=actor, last_month=last, reason=f"年满{ADULT_AGE}周岁")
-            _open_adult_task(entitlement, today=today, actor=actor)
-        ended += 1
+        by_month[max(birthday_month, Month.of(entitlement.start_month))].append(entitlement.pk)
+        if entitlement.scheme.code in ORPHAN_SCHEMES:
+            orphans.setdefault(entitlement.person_id, entitlement)
+    ended = 0
+    for last, ids in sorted(by_month.items()):
+        ended += end_entitlements(
+            Entitlement.objects.filter(pk__in=ids),
+            actor=actor,
+            last_month=last,
+            reason=f"年满{ADULT_AGE}周岁",
+        )
+    _open_adult_tasks(list(orphans.values()), today=today, actor=actor)
     return ended
 
 
-def _open_adult_task(entitlement: Entitlement, *, today: date, actor) -> FollowUpTask:
-    person = entitlement.person
-    task, created = FollowUpTask.objects.get_or_create(
-        kind=FollowUpTask.Kind.ADULT_ORPHAN,
-        person=person,
-        defaults={
-            "title": f"成年孤儿安置：{mask_child_name(person.name)}（{entitlement.scheme.name}已于"
-            f"{person.birth_date.year + ADULT_AGE}年{person.birth_date.month}月后停发）",
-            "region": town_of(entitlement.region),
-            "entitlement": entitlement,
-            "due_on": add_working_days(today, FOLLOW_UP_WORKING_DAYS),
-        },
+def _open_adult_tasks(entitlements: list[Entitlement], *, today: date, actor) -> list[FollowUpTask]:
+    """One 成年孤儿安置 task per person (none when the person already has one), audited."""
+    if not entitlements:
+        return []
+    kind = FollowUpTask.Kind.ADULT_ORPHAN
+    has_task = set(
+        FollowUpTask.objects.filter(kind=kind, person_id__in=[e.person_id for e in entitlements]).values_list(
+            "person_id", flat=True
+        )
     )
-    if created:
-        write_audit(
+    due_on = add_working_days(today, FOLLOW_UP_WORKING_DAYS)
+    tasks = FollowUpTask.objects.bulk_create(
+        [
+            FollowUpTask(
+                kind=kind,
+                person_id=e.person_id,
+                title=f"成年孤儿安置：{mask_child_name(e.person.name)}（{e.scheme.name}已于"
+                f"{e.person.birth_date.year + ADULT_AGE}年{e.person.birth_date.month}月后停发）",
+                region=town_of(e.region),
+                entitlement=e,
+                due_on=due_on,
+            )
+            for e in entitlements
+            if e.person_id not in has_task
+        ]
+    )
+    if tasks:
+        audit_rows(
             actor=actor,
             action="open_follow_up",
-            obj=task,
-            changes={"kind": task.kind, "entitlement": entitlement.pk, "due_on": task.due_on},
+            model=FollowUpTask,
+            ids=[task.pk for task in tasks],
+            reprs=[task.title for task in tasks],
+            changes=[
+                {"kind": task.kind, "entitlement": task.entitlement_id, "due_on": task.due_on}
+                for task in tasks
+            ],
         )
-    return task
+    return tasks
 
 
 @transaction.atomic

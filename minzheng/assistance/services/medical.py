@@ -29,6 +29,7 @@ from minzheng.benefits.calculations import Context
 from minzheng.benefits.models import Entitlement, Scheme
 from minzheng.benefits.services import grant_entitlement, reimburse_claim
 from minzheng.core.audit import write_audit
+from minzheng.core.masking import display_name
 from minzheng.core.money import quantize_money
 from minzheng.core.months import Month
 from minzheng.registry.models import Household, Person
@@ -52,7 +53,7 @@ def require_manager(actor, person: Person, verb: str) -> None:
     if not has_capability(actor, Capability.BENEFITS_MANAGE):
         raise PermissionDenied(f"您的角色不能{verb}")
     if not region_in_scope(actor, person.region):
-        raise PermissionDenied(f"{person.name}不在您的管辖范围内")
+        raise PermissionDenied(f"{display_name(person)}不在您的管辖范围内")
 
 
 # --- checking a claim's facts (shared with the bulk import) ---------------------------------
@@ -360,7 +361,7 @@ def grant_temporary_aid(
         household is not None
         and not household.memberships.filter(person=person, valid_to__isnull=True).exists()
     ):
-        errors["household"] = f"{person.name}不是该家庭户的成员"
+        errors["household"] = f"{display_name(person)}不是该家庭户的成员"
     try:
         value = parse_money(amount, "amount", "救助金额")
         if value <= 0:

@@ -29,6 +29,7 @@ from minzheng.benefits.bulk import OneOffGrant, audit_rows, check_one_offs, gran
 from minzheng.benefits.calculations import Context
 from minzheng.benefits.models import Entitlement, Scheme
 from minzheng.core.datasets import choice_lookup, chunked, parse_date
+from minzheng.core.masking import display_name
 from minzheng.core.money import quantize_money
 from minzheng.registry.idnumbers import id_facts
 from minzheng.registry.models import Person
@@ -71,7 +72,7 @@ class PlannedClaim:
     row: int
     person_id: int
     region_id: int
-    name: str
+    name: str  # as `masking.display_name` shows it (a child's name masked)
     facts: ClaimFacts
 
 
@@ -131,11 +132,11 @@ def plan_claims(rows: Iterable, *, actor, add_error: AddError) -> list[PlannedCl
                 bad = True
             else:
                 parsed.append((row, *result))
-        persons = {
-            number: (pk, name, region_id)
-            for pk, number, name, region_id in visible_to(
+        persons = {  # the name as lists and audit text show it (a child's masked: RULES.md §5)
+            p.id_number: (p.pk, display_name(p), p.region_id)
+            for p in visible_to(
                 actor, Person.objects.filter(id_number__in={number for _, number, _ in parsed})
-            ).values_list("id", "id_number", "name", "region_id")
+            ).only("id", "id_number", "name", "birth_date", "death_date", "region_id")
         }
         for row, number, facts in parsed:
             found = persons.get(number)

@@ -10,12 +10,21 @@
 - **Amount**: what the benefits engine computes for the first month the case would be paid
   (the month after the notice ends, or the application's `start_month` if already set), from
   the assessed income (the declared income if none was assessed) and the standard in force.
-- **Village** and **program** names.
+- **Village** and **program** names. The program is published under its *public label*
+  (`public_program_name`), which for the two disability subsidies is not their own name:
+  “困难残疾人生活补贴” or “重度残疾人护理补贴” next to a masked name and a village would tell the
+  village that the household has a (severely) disabled member — a disability detail §5 forbids.
+  Both are therefore published as the neutral “困难群众生活补贴” (one board section for both; the
+  amount alone does not tell which). Every other program is published under its own name. The
+  board and the printed notice read the label from the program, so even a notice stored before
+  this rule prints neutrally.
 
 Nothing else (ID numbers, phones, bank accounts, disability or health details) is read here.
 """
 
 from datetime import date
+
+from django.utils.translation import gettext_lazy as _
 
 from minzheng.benefits.calculations import Context, compute_month
 from minzheng.benefits.models import Entitlement, Scheme
@@ -28,6 +37,21 @@ from ..programs import Program, scheme_for
 from .application_rules import ADULT_AGE, CHILD_PROGRAMS
 
 CHILD_LABEL = "儿童"
+
+#: Programs published under a neutral label instead of their name (it would disclose disability).
+NEUTRAL_PROGRAM_LABEL = _("困难群众生活补贴")
+PUBLIC_PROGRAM_LABELS = {
+    Program.LIVING_SUBSIDY: NEUTRAL_PROGRAM_LABEL,
+    Program.NURSING_SUBSIDY: NEUTRAL_PROGRAM_LABEL,
+}
+
+
+def public_program_name(program: str) -> str:
+    """The name a notice publishes for `program` (never one that reveals disability or health)."""
+    label = PUBLIC_PROGRAM_LABELS.get(program)
+    if label is None:
+        label = Program(program).label
+    return str(label)
 
 
 def _age_on(birth: date, day: date) -> int:
@@ -86,7 +110,7 @@ def public_snapshot(application: Application, *, on: date, ends_on: date) -> dic
     amount, members = monthly_amount(application, month=payment_month(application, ends_on=ends_on))
     return {
         "program": application.program,
-        "program_name": str(Program(application.program).label),
+        "program_name": public_program_name(application.program),
         "village_name": application.region.name,
         "head_name": public_name(application, on=on),
         "members": members,

@@ -37,6 +37,7 @@ from minzheng.accounts.scoping import region_in_scope
 from minzheng.benefits import services as benefits
 from minzheng.benefits.models import Entitlement, PaymentLine, PayrollRun
 from minzheng.core.audit import write_audit
+from minzheng.core.masking import display_name
 from minzheng.core.money import quantize_money
 from minzheng.core.months import Month
 from minzheng.registry.models import Membership
@@ -222,7 +223,7 @@ def complete_review(
     `effective_month` (default: this month is the last), plus any phase-out months.
     """
     review = Review.objects.select_related("entitlement__scheme", "region", "person").get(pk=review.pk)
-    _check_scope(actor, review.region, review.person.name)
+    _check_scope(actor, review.region, display_name(review.person))
     if not has_capability(actor, Capability.REGISTRY_CHANGE):
         raise PermissionDenied("您的角色不能办理复核")
     if outcome not in ReviewOutcome.values:
@@ -303,7 +304,7 @@ def exit_recipient(
     unchanged for `phase_out_months` months after `last_month` and then ends."""
     entitlement = Entitlement.objects.select_related("scheme", "person", "region").get(pk=entitlement.pk)
     _check_assistance(entitlement)
-    _check_scope(actor, entitlement.region, entitlement.person.name)
+    _check_scope(actor, entitlement.region, display_name(entitlement.person))
     _require_decision(actor, "终止救助")
     reason = _require_text(reason, "reason", "请填写终止救助的原因")
     phase_out_months = _clean_phase_out(phase_out_months)
@@ -365,7 +366,7 @@ def recover_fraud(entitlement: Entitlement, *, actor, from_month: Month, reason:
     lines in the next payroll run; record what is to be recovered."""
     entitlement = Entitlement.objects.select_related("scheme", "person", "region").get(pk=entitlement.pk)
     _check_assistance(entitlement)
-    _check_scope(actor, entitlement.region, entitlement.person.name)
+    _check_scope(actor, entitlement.region, display_name(entitlement.person))
     _require_decision(actor, "追回违规领取的救助金")
     reason = _require_text(reason, "reason", "请填写骗取救助的情况说明（依据、调查结论）")
     start = max(from_month, Month.of(entitlement.start_month))
@@ -397,7 +398,7 @@ def suspend_recipient(entitlement: Entitlement, *, actor, from_month: Month, rea
     """Stop paying from `from_month` (e.g. while a change is investigated); the review stays open."""
     entitlement = Entitlement.objects.select_related("scheme", "person", "region").get(pk=entitlement.pk)
     _check_assistance(entitlement)
-    _check_scope(actor, entitlement.region, entitlement.person.name)
+    _check_scope(actor, entitlement.region, display_name(entitlement.person))
     reason = _require_text(reason, "reason", "请填写暂停发放的原因")
     return benefits.suspend_entitlement(entitlement, actor=actor, from_month=from_month, reason=reason)
 
@@ -406,7 +407,7 @@ def resume_recipient(entitlement: Entitlement, *, actor, from_month: Month, reas
     """Pay again from `from_month` (months suspended before it stay unpaid)."""
     entitlement = Entitlement.objects.select_related("scheme", "person", "region").get(pk=entitlement.pk)
     _check_assistance(entitlement)
-    _check_scope(actor, entitlement.region, entitlement.person.name)
+    _check_scope(actor, entitlement.region, display_name(entitlement.person))
     reason = _require_text(reason, "reason", "请填写恢复发放的原因")
     return benefits.resume_entitlement(entitlement, actor=actor, from_month=from_month, reason=reason)
 

@@ -4,6 +4,8 @@ orphan standard from the next month."""
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
 from minzheng.assistance.models import ChildProfile, Notice
 from minzheng.assistance.services.applications import (
     accept_application,
@@ -36,11 +38,11 @@ def test_an_approved_orphan_allowance_opens_the_childs_file(cast, programs):
     assert close_expired_notices(today=notice.ends_on + timedelta(days=1)) == 1
     assert not ChildProfile.objects.filter(person=child).exists()
     application.refresh_from_db()
-    district_decide(
-        application, actor=cast.users.district, approve=True, opinion="同意", start_month=Month(2018, 4)
-    )
+    # Paid from the month after the decision (RULES.md §2): no start month back-dated to the
+    # application month (2018-04 here) any more.
+    district_decide(application, actor=cast.users.district, approve=True, opinion="同意")
     profile = ChildProfile.objects.get(person=child)
     assert profile.category == "orphan"
     application.refresh_from_db()
     assert application.entitlement.monthly_amount == Decimal("2263.00")
-    assert application.entitlement.start_month == date(2018, 4, 1)
+    assert application.entitlement.start_month == (Month.of(timezone.localdate()) + 1).first_day

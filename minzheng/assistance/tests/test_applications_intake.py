@@ -56,7 +56,7 @@ def test_numbers_count_per_program_and_year(cast, programs):
 
 
 def test_person_outside_the_actors_scope_is_refused(cast, programs):
-    with pytest.raises(PermissionDenied, match="赵六.*不在您的管辖范围内"):
+    with pytest.raises(PermissionDenied, match="^申请人的户籍不在您的管辖范围内"):
         submit(cast, person=cast.zhao, household=cast.hh_st)
     assert not Application.objects.exists()
 
@@ -104,6 +104,15 @@ def test_disability_subsidies_need_a_grade(cast, programs):
     assert field_errors(exc)["person"] == ["张三明未登记残疾等级（须持残疾人证），不能申请困难残疾人生活补贴"]
     update_person(cast.zhang, actor=cast.users.admin, disability_category="physical", disability_grade=3)
     zhang = Person.objects.get(pk=cast.zhang.pk)
+    # 困难残疾人生活补贴 also needs a 低保 household (or 特困): see test_applications_disability_rules
+    grant_entitlement(
+        actor=cast.users.district,
+        scheme=programs.dibao,
+        person=zhang,
+        household=cast.hh_sq,
+        start_month=Month(2018, 1),
+        assessed_income=Decimal("1200"),
+    )
     assert submit(cast, program="living_subsidy", person=zhang).number == "SB-2018-000001"
     with pytest.raises(ValidationError) as exc:
         submit(cast, program="nursing_subsidy", person=zhang)

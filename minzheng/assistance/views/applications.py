@@ -19,6 +19,7 @@ from minzheng.accounts.roles import Capability, has_capability
 from minzheng.accounts.scoping import get_visible_or_404
 from minzheng.core.audit import write_audit
 from minzheng.core.backoffice import render_page, staff_page
+from minzheng.core.masking import display_name
 from minzheng.registry.selectors import persons_visible_to
 
 from .. import letters
@@ -84,6 +85,8 @@ def _render_case(request, application, *, bound=None, document_form=None, status
         )
         for move in context["moves"]
     ]
+    # the applicant on this one case: a child's full name for roles with `pii.reveal` (audited)
+    context["person_name"] = display_name(application.person, user=request.user)
     context["document_form"] = document_form or DocumentForm()
     context["can_upload"] = has_capability(request.user, Capability.REGISTRY_CHANGE)
     context["letter"] = {

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from minzheng.accounts.roles import Capability, has_capability
 from minzheng.benefits.calculations import describe
 from minzheng.core.backoffice import render_page, staff_page
+from minzheng.core.masking import display_name
 from minzheng.registry.models import Person
 from minzheng.registry.selectors import persons_visible_to
 
@@ -100,7 +101,7 @@ def claim_new(request):
                 form.add_error(None, str(exc))
             else:
                 text = _t("已核准：%(name)s 本次救助 %(amount)s 元") % {
-                    "name": person.name,
+                    "name": display_name(person),
                     "amount": claim.reimbursed,
                 }
                 messages.success(request, text)
@@ -120,16 +121,18 @@ def claim_new(request):
 def claim_detail(request, pk):
     claim = selectors.get_claim_for(request.user, pk)
     entitlement = claim.entitlement
+    person_name = display_name(claim.person, user=request.user)  # a child's full view is audited
     return render_page(
         request,
         "assistance/medical/claim_detail.html",
         {
             "claim": claim,
+            "person_name": person_name,
             "trace_text": describe(entitlement.trace) if entitlement else "",
             "can_reveal": has_capability(request.user, Capability.PII_REVEAL),
             "year_total": selectors.reimbursed_in_year(claim.person, claim.visit_date.year),
         },
-        title=_t("医疗救助报销：%(name)s %(day)s") % {"name": claim.person.name, "day": claim.visit_date},
+        title=_t("医疗救助报销：%(name)s %(day)s") % {"name": person_name, "day": claim.visit_date},
     )
 
 
@@ -158,7 +161,7 @@ def temporary_aid_new(request):
                 messages.success(
                     request,
                     _t("已批准临时救助：%(name)s %(amount)s 元")
-                    % {"name": person.name, "amount": aid.amount},
+                    % {"name": display_name(person), "amount": aid.amount},
                 )
                 return redirect("admin:assistance_temporaryaid_changelist")
     return render_page(

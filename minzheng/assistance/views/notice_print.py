@@ -21,6 +21,7 @@ from minzheng.registry.models import Region
 
 from ..models.notices import NOTICE_DAYS
 from ..programs import Program
+from ..services.notice_snapshot import public_program_name
 from ..services.notices import OBJECTION_REVIEW_DAYS
 
 FONT = "SimSun"
@@ -78,14 +79,21 @@ def objection_text(village_name: str, town_name: str) -> str:
 
 
 def board_content(village: Region, month: Month, notices) -> BoardContent:
-    """The board of `notices` (one village and month), by program in the catalogue's order."""
-    order = {value: index for index, value in enumerate(Program.values)}
-    notices = sorted(notices, key=lambda n: (order.get(n.program, len(order)), n.published_on, n.pk))
+    """The board of `notices` (one village and month), one section per public program label in
+    the catalogue's order. The label comes from the program (`public_program_name`), never from
+    the stored name, so the disability subsidies always print under their neutral label."""
+    order: dict[str, int] = {}
+    for index, value in enumerate(Program.values):
+        order.setdefault(public_program_name(value), index)
+    notices = sorted(
+        notices,
+        key=lambda n: (order.get(public_program_name(n.program), len(order)), n.published_on, n.pk),
+    )
     village_name = village.name
     town_name = village.parent.name if village.parent_id else ""
     sections = []
     periods = []
-    for program_name, rows in groupby(notices, key=lambda n: n.program_name):
+    for program_name, rows in groupby(notices, key=lambda n: public_program_name(n.program)):
         section = BoardSection(program_name)
         for index, notice in enumerate(rows, start=1):
             section.entries.append(

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from minzheng.accounts.roles import Capability, has_capability
 from minzheng.benefits.forms import MonthField
 from minzheng.core.backoffice import render_page, staff_page
+from minzheng.core.masking import display_name
 
 from ..models import ReviewOutcome, ReviewStatus
 from ..programs import Program
@@ -137,7 +138,7 @@ def review_detail(request, pk):
             "overdue": review.status == ReviewStatus.DUE and review.due_on < timezone.localdate(),
             **selectors.entitlement_history(review.entitlement),
         },
-        title=_("定期复核：%(name)s") % {"name": review.person.name},
+        title=_("定期复核：%(name)s") % {"name": display_name(review.person, user=request.user)},
         status=400 if request.method == "POST" else 200,
     )
 
