@@ -83,8 +83,8 @@ def _applicants(ctx: DemoContext, dibao_count: int, subsidy_count: int):
         .exclude(pk__in=[h.head_id for h in households[:dibao_count]])
         .order_by("pk")[:200]
     )
-    # 困难残疾人生活补贴 (grades 3–4 here) only for members of a household on 低保; the others
-    # would be refused at intake (services.application_rules.in_need_on)
+    # 困难残疾人生活补贴 (grades 3–4 here) only for members of a household on 低保: the others,
+    # investigated without an income here, would be refused at 镇街审核 (application_rules)
     dibao_members = set(
         Membership.objects.filter(
             valid_to__isnull=True,

@@ -51,7 +51,10 @@ SUPPLEMENTS = [
 STANDARDS = {
     "dibao": [(Month(YEAR, 1), {"amount": Decimal("900"), "params": {"supplements": SUPPLEMENTS}})],
     "tekun": [(Month(YEAR, 1), {"multiple": Decimal("1.6")})],
-    "living_subsidy": [(Month(YEAR, 1), {"amount": Decimal("150")})],  # *unverified*
+    # *unverified*; the low-income line for the living subsidy is 1.5 × the 低保 standard (RULES §2)
+    "living_subsidy": [
+        (Month(YEAR, 1), {"amount": Decimal("150"), "params": {"low_income_multiple": "1.5"}})
+    ],
     "nursing_subsidy": [(Month(YEAR, 1), {"amount": Decimal("200")})],  # *unverified*
     "orphan": [(Month(YEAR, 1), {"amount": Decimal("2263")})],
     "unsupported_child": [(Month(YEAR, 1), {"amount": Decimal("2263")})],

@@ -12,11 +12,21 @@ its standard + (months of nursing subsidy) × its standard. The plan is drawn at
 start months of entrants and the last months of leavers are moved one month at a time until
 the total is exact (which changes no December count). Then everything goes through the real
 services (bulk grant, end, bank accounts) and the real payroll, month by month.
+
+困难残疾人生活补贴 recipients satisfy the product's rule (`services.application_rules.
+living_subsidy_refusal`) in their first month: they are in a 低保 household or hold 特困, with a
+household monthly income below the 低保 standard × members, or they are in a low-income
+household (低收入困难家庭), with an income per member between the 低保 standard and the
+low-income line (1.5 × the standard). The income is recorded as the entitlement's assessed
+income; the subsidy is a fixed amount, so it changes no money figure. The incomes are drawn
+from their own random sequence, so the plan (and every figure) is the same as without them.
+The step ends by checking every living-subsidy entitlement of 2018 against the rule.
 """
 
 from __future__ import annotations
 
 import csv
+import random
 import tempfile
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -25,6 +35,12 @@ from math import gcd
 from pathlib import Path
 
 from minzheng.assistance.programs import ensure_programs
+from minzheng.assistance.services.application_rules import (
+    in_need_on,
+    living_subsidy_refusal,
+    load_need_facts,
+    low_income_test,
+)
 from minzheng.benefits.bulk import Grant, grant_entitlements
 from minzheng.benefits.models import Entitlement, Standard
 from minzheng.benefits.selectors import paid_amount, person_times
@@ -50,6 +66,7 @@ LEAVE_REASONS = ["死亡", "死亡", "迁出本区", "残疾等级复评后不�
 CATEGORIES = ["视力残疾", "听力残疾", "言语残疾", "肢体残疾", "肢体残疾", "智力残疾", "精神残疾", "多重残疾"]
 SURNAMES = "陈李黄张梁何刘林罗郭吴麦冯谢邓曾周苏叶潘杨卢朱胡钟区韩江郑蔡"
 GIVEN = "志伟明华建国文杰俊峰海军英红芳丽娟敏静燕婷玉兰秀梅嘉欣颖诗雅浩宇子轩家豪晓荣德成永强卓"
+INCOME_SEED = "assistance-disability-income"  # the incomes' own sequence (see the module's docstring)
 
 
 @dataclass
@@ -210,6 +227,47 @@ def _leave(record: Record, officer, rng, members: set[int]) -> str:
     return reason
 
 
+def _incomes(records: list[Record]) -> dict[int, Decimal]:
+    """The investigated household monthly income of each living-subsidy record (by `id`), in
+    steps of 10 元: below the 低保 standard × members for a 低保 / 特困 household, between it and
+    the low-income line × members otherwise."""
+    rng = random.Random(INCOME_SEED)
+    living = [r for r in records if r.scheme == "living_subsidy"]
+    facts = load_need_facts(r.person for r in living)
+    incomes: dict[int, Decimal] = {}
+    for record in living:
+        day = Month(YEAR, record.start).first_day
+        test = low_income_test(facts, record.person, day, Decimal("0"))
+        if test is None:
+            raise RuntimeError(f"两项补贴演示数据：{day:%Y-%m} 没有适用的低保标准")
+        dibao_line = int(test.standard * test.members)
+        low_line = int(test.standard * test.multiple * test.members)  # not reached: step 10 below
+        if in_need_on(facts, record.person, day):
+            income = rng.randrange(0, dibao_line, 10)
+        else:
+            income = rng.randrange(dibao_line, low_line - 1, 10)
+        incomes[id(record)] = Decimal(income)
+    return incomes
+
+
+def _check_household_status() -> int:
+    """Every living-subsidy entitlement paid in 2018 satisfies the rule in its first month."""
+    held = list(
+        Entitlement.objects.filter(scheme__code="living_subsidy", start_month__lte=Month(YEAR, 12).first_day)
+        .exclude(end_month__lt=Month(YEAR, 1).first_day)
+        .select_related("person")
+    )
+    facts = load_need_facts(e.person for e in held)
+    refused = [
+        problem
+        for e in held
+        if (problem := living_subsidy_refusal(facts, e.person, e.start_month, e.assessed_income))
+    ]
+    if refused:
+        raise RuntimeError(f"困难残疾人生活补贴演示数据有 {len(refused)} 人不符合条件，如：{refused[0]}")
+    return len(held)
+
+
 @demo_step(115, "assistance-disability")
 def create_disability_subsidies(ctx: DemoContext) -> None:
     schemes = ensure_programs(actor=ctx.actor)
@@ -221,6 +279,7 @@ def create_disability_subsidies(ctx: DemoContext) -> None:
     _assign_people(ctx, records)
     open_bank_accounts(list({r.person.pk: r.person for r in records}.values()), actor=officer)
     members = set(Membership.objects.values_list("person_id", flat=True))
+    incomes = _incomes(records)
     granted: dict[int, Entitlement] = {}
     for number, month in enumerate(MONTHS, start=1):
         leaving = [
@@ -234,7 +293,12 @@ def create_disability_subsidies(ctx: DemoContext) -> None:
             made = grant_entitlements(
                 actor=officer,
                 scheme=schemes[code],
-                grants=[Grant(person=r.person, start_month=month) for r in starting],
+                grants=[
+                    Grant(
+                        person=r.person, start_month=month, assessed_income=incomes.get(id(r), Decimal("0"))
+                    )
+                    for r in starting
+                ],
                 reason="审批通过，核定残疾人补贴",
             )
             granted.update({id(r): e for r, e in zip(starting, made, strict=True)})
@@ -244,4 +308,8 @@ def create_disability_subsidies(ctx: DemoContext) -> None:
     december = person_times(list(PLAN), Month(YEAR, 12))
     if paid != TARGET_PAID or december != TARGET_DECEMBER:
         raise RuntimeError(f"两项补贴演示数据校准失败：全年 {paid} 元、12月 {december} 人次")
-    ctx.log(f"两项补贴：{len(records)} 条资格，全年发放 {paid} 元，12月 {december} 人次")
+    living = _check_household_status()
+    ctx.log(
+        f"两项补贴：{len(records)} 条资格，全年发放 {paid} 元，12月 {december} 人次；"
+        f"生活补贴 {living} 人均属低保、特困或低收入困难家庭"
+    )

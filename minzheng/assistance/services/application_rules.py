@@ -6,9 +6,15 @@ queries) refuse the same cases with the same Chinese messages. Each message name
 `person` (the applicant's own state), `household`, `program` (schemes already held),
 `applied_on`, `declared_income`, `relative_note`.
 
-困难残疾人生活补贴 depends on the household's status as well as on the disability grade: on the
-application date the applicant must be a member of a household whose 低保 is in force, or hold
-特困 (`in_need_on`). 重度残疾人护理补贴 needs grade 1–2 only, without any income test.
+困难残疾人生活补贴 depends on the household's status as well as on the disability grade
+(`living_subsidy_refusal`): the applicant qualifies when, on the application date, (a) they are
+a member of a household whose 低保 is paid, or hold 特困 (`in_need_on`), or (b) the household is
+a 低收入困难家庭: the investigated household monthly income (`Application.assessed_income`)
+divided by the household's members on that date is below `low_income_multiple` × the 低保
+standard in force for the household's region in that month (`low_income_test`). The income is
+only known after the household investigation, so intake checks the disability certificate only
+("(a) or not yet known" passes); the status and income are checked at 镇街审核 and 区级审批
+(`services.applications`). 重度残疾人护理补贴 needs grade 1–2 only, without any income test.
 
 Schemes that exclude each other (`Scheme.excludes`, e.g. 特困 and 低保) are checked as the
 benefits engine checks them (`benefits.exclusions`): a person holds a scheme they receive
@@ -32,8 +38,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from minzheng.benefits.models import Entitlement, Scheme
-from minzheng.registry.models import Household, Membership, Person
+from minzheng.benefits.models import Entitlement, Scheme, Standard
+from minzheng.core.money import quantize_money
+from minzheng.registry.models import Household, Membership, Person, Region
 
 from ..models import OPEN_STATUSES, Application
 from ..programs import Program
@@ -58,21 +65,10 @@ class ApplicantFacts:
     members: dict[int, list[tuple[int, str]]] = field(default_factory=lambda: defaultdict(list))
     # (household id, program) → (applicant id, applicant name) of an open household application
     open_household_applications: dict[tuple[int, str], tuple[int, str]] = field(default_factory=dict)
-    # For 困难残疾人生活补贴: every membership of the applicants (household id, from, to) and the
-    # months (start, end) their 低保 households / 特困 persons were paid (`in_need_on`).
-    memberships: dict[int, list[tuple[int, date, date | None]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    dibao_households: dict[int, list[tuple[date, date | None]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    in_need_persons: dict[int, list[tuple[date, date | None]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
 
 
 def load_facts(persons: Iterable[Person], households: Iterable[Household | None] = ()) -> ApplicantFacts:
-    """Eight queries, whatever the number of applicants. The households looked at are the given
+    """Six queries, whatever the number of applicants. The households looked at are the given
     ones and the applicants' current households, with their current members."""
     person_ids = {p.pk for p in persons}
     facts = ApplicantFacts()
@@ -107,18 +103,86 @@ def load_facts(persons: Iterable[Person], households: Iterable[Household | None]
         facts.open_household_applications[(household_id, program)] = (applicant_id, applicant_name)
     for code, other in Scheme.excludes.through.objects.values_list("from_scheme__code", "to_scheme__code"):
         facts.excludes[code].add(other)
-    _load_status(facts, person_ids)
     return facts
 
 
-def _load_status(facts: ApplicantFacts, person_ids: set[int]) -> None:
-    """The applicants' memberships, and the 低保 / 特困 entitlements of them and their households
-    (two queries). Suspended entitlements do not count: payment is stopped pending review."""
+# --- 困难残疾人生活补贴: 低保 / 特困 status, or a low-income household -------------------------------
+
+# RULES.md §2: "the low-income line is 1.5 × the standard". Used only when the living subsidy's
+# standard in force does not set `params["low_income_multiple"]` (the multiple is data, per region
+# and period, like the amounts).
+DEFAULT_LOW_INCOME_MULTIPLE = Decimal("1.5")
+LOW_INCOME_MULTIPLE_KEY = "low_income_multiple"
+# (region id, first month, last month or None, amount, params) of the schemes' standards
+StandardRow = tuple[int, date, date | None, Decimal | None, dict]
+
+
+@dataclass
+class NeedFacts:
+    """What the living subsidy's status and income tests need, loaded for many persons at once."""
+
+    # every membership of the persons: (household id, from, to)
+    memberships: dict[int, list[tuple[int, date, date | None]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    # the months (start, end) the persons' 低保 households / the persons' own 低保 or 特困 were paid
+    dibao_households: dict[int, list[tuple[date, date | None]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    in_need_persons: dict[int, list[tuple[date, date | None]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    # every membership of those households: household id → [(from, to, member's death date)]
+    household_members: dict[int, list[tuple[date, date | None, date | None]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    household_region: dict[int, int] = field(default_factory=dict)
+    ancestors: dict[int, list[int]] = field(default_factory=dict)  # region id → ids from the top
+    standards: dict[str, list[StandardRow]] = field(default_factory=lambda: defaultdict(list))
+
+
+@dataclass(frozen=True)
+class LowIncomeTest:
+    """The low-income test of one household on one day (figures for the decision's message)."""
+
+    income: Decimal  # investigated household monthly income
+    members: int
+    standard: Decimal  # 低保 standard in force
+    multiple: Decimal  # low-income multiple of the living subsidy's standard
+
+    @property
+    def per_member(self) -> Decimal:
+        return quantize_money(self.income / self.members)
+
+    @property
+    def line(self) -> Decimal:
+        return quantize_money(self.standard * self.multiple)
+
+    @property
+    def passes(self) -> bool:  # exact comparison; the quantized figures are for display
+        return self.income < self.standard * self.multiple * self.members
+
+    def describe(self) -> str:
+        above = "高于" if self.income > self.standard * self.multiple * self.members else "等于"
+        multiple = format(self.multiple.normalize(), "f")
+        return (
+            f"家庭人均月收入 {self.per_member} 元（家庭月收入 {quantize_money(self.income)} 元，"
+            f"{self.members} 人），{above}低收入标准 {self.line} 元（低保标准 {self.standard} × {multiple}）"
+        )
+
+
+def load_need_facts(persons: Iterable[Person]) -> NeedFacts:
+    """Five queries, whatever the number of persons. Suspended entitlements do not count: payment
+    is stopped pending review."""
+    persons = list(persons)
+    person_ids = {p.pk for p in persons}
+    facts = NeedFacts()
     memberships = Membership.objects.filter(person_id__in=person_ids)
-    for person_id, household_id, since, until in memberships.values_list(
-        "person_id", "household_id", "valid_from", "valid_to"
+    for person_id, household_id, region_id, since, until in memberships.values_list(
+        "person_id", "household_id", "household__region_id", "valid_from", "valid_to"
     ):
         facts.memberships[person_id].append((household_id, since, until))
+        facts.household_region[household_id] = region_id
     granted = Entitlement.objects.filter(
         Q(scheme__code=Program.DIBAO, household_id__in=memberships.values("household_id"))
         | Q(scheme__code__in=[Program.DIBAO, Program.TEKUN], person_id__in=person_ids),
@@ -131,6 +195,18 @@ def _load_status(facts: ApplicantFacts, person_ids: set[int]) -> None:
             facts.dibao_households[household_id].append((start, end))
         if person_id in person_ids:
             facts.in_need_persons[person_id].append((start, end))
+    for household_id, since, until, died in Membership.objects.filter(
+        household_id__in=memberships.values("household_id")
+    ).values_list("household_id", "valid_from", "valid_to", "person__death_date"):
+        facts.household_members[household_id].append((since, until, died))
+    region_ids = {p.region_id for p in persons} | set(facts.household_region.values())
+    for region_id, path in Region.objects.filter(pk__in=region_ids).values_list("id", "path"):
+        facts.ancestors[region_id] = [int(part) for part in path.strip("/").split("/") if part]
+    for code, *row in Standard.objects.filter(
+        scheme__code__in=[Program.DIBAO, Program.LIVING_SUBSIDY]
+    ).values_list("scheme__code", "region_id", "valid_from", "valid_to", "amount", "params"):
+        facts.standards[code].append(tuple(row))
+    return facts
 
 
 def _paid_in(periods, day: date) -> bool:
@@ -138,14 +214,80 @@ def _paid_in(periods, day: date) -> bool:
     return any(start <= month and (end is None or month <= end) for start, end in periods)
 
 
-def in_need_on(facts: ApplicantFacts, person: Person, day: date) -> bool:
+def _member_on(since: date, until: date | None, day: date) -> bool:
+    return since <= day and (until is None or day < until)
+
+
+def household_on(facts: NeedFacts, person: Person, day: date) -> int | None:
+    """The household the person belongs to on `day` (None: registered without a household)."""
+    for household_id, since, until in facts.memberships.get(person.pk, ()):
+        if _member_on(since, until, day):
+            return household_id
+    return None
+
+
+def in_need_on(facts: NeedFacts, person: Person, day: date) -> bool:
     """On `day`: holds 特困 (or 低保 as the payee), or belongs to a household whose 低保 is paid."""
     if _paid_in(facts.in_need_persons.get(person.pk, ()), day):
         return True
     return any(
-        since <= day and (until is None or day < until) and _paid_in(facts.dibao_households.get(hh, ()), day)
+        _member_on(since, until, day) and _paid_in(facts.dibao_households.get(hh, ()), day)
         for hh, since, until in facts.memberships.get(person.pk, ())
     )
+
+
+def _standard_on(facts: NeedFacts, code: str, region_id: int, day: date) -> StandardRow | None:
+    """The most specific standard row of the scheme in force in `day`'s month at the region or above."""
+    chain = facts.ancestors.get(region_id, [])
+    month = day.replace(day=1)
+    best, depth = None, -1
+    for row in facts.standards.get(code, ()):
+        region, since, until = row[0], row[1], row[2]
+        if region in chain and since <= month and (until is None or month <= until):
+            if chain.index(region) > depth:
+                best, depth = row, chain.index(region)
+    return best
+
+
+def low_income_test(facts: NeedFacts, person: Person, day: date, income: Decimal) -> LowIncomeTest | None:
+    """The household's low-income test on `day` (None when no 低保 standard is in force there).
+    Members: the household's members on that day, alive; a person without a household counts
+    alone. Region: the household's (else the person's)."""
+    household_id = household_on(facts, person, day)
+    if household_id is None:
+        members, region_id = 1, person.region_id
+    else:
+        members = sum(
+            1
+            for since, until, died in facts.household_members.get(household_id, ())
+            if _member_on(since, until, day) and (died is None or died >= day)
+        )
+        region_id = facts.household_region[household_id]
+    dibao = _standard_on(facts, Program.DIBAO, region_id, day)
+    if dibao is None or dibao[3] is None:
+        return None
+    own = _standard_on(facts, Program.LIVING_SUBSIDY, region_id, day)
+    multiple = Decimal(str((own[4] if own else {}).get(LOW_INCOME_MULTIPLE_KEY, DEFAULT_LOW_INCOME_MULTIPLE)))
+    return LowIncomeTest(income=income, members=max(members, 1), standard=dibao[3], multiple=multiple)
+
+
+def living_subsidy_refusal(facts: NeedFacts, person: Person, day: date, income: Decimal | None) -> str | None:
+    """Why the applicant does not qualify for 困难残疾人生活补贴 on `day` (the application date)
+    with the investigated household monthly `income`; None when they do. Not called at intake:
+    there the income is not known yet."""
+    if in_need_on(facts, person, day):
+        return None
+    label = program_label(Program.LIVING_SUBSIDY)
+    status = f"{person.name}在申请日（{day:%Y-%m-%d}）既不是享受低保家庭的成员，也不是特困人员"
+    rule = f"{label}仅限低保家庭、特困人员和低收入困难家庭中的残疾人"
+    if income is None:
+        return f"{status}，调查未核定家庭月收入，无法认定是否为低收入困难家庭：请退回重新调查并核定家庭月收入"
+    test = low_income_test(facts, person, day, income)
+    if test is None:
+        return f"{status}，申请日所在月份没有适用的低保标准，无法认定是否为低收入困难家庭"
+    if test.passes:
+        return None
+    return f"{status}；{test.describe()}：{rule}，应作不予批准处理"
 
 
 def age_on(birth: date, day: date) -> int:
@@ -177,11 +319,6 @@ def eligibility_errors(
         errors["person"] = f"{name}已于{person.death_date:%Y-%m-%d}死亡，不能申请{label}"
     elif program == Program.LIVING_SUBSIDY and person.disability_grade is None:
         errors["person"] = f"{name}未登记残疾等级（须持残疾人证），不能申请{label}"
-    elif program == Program.LIVING_SUBSIDY and not in_need_on(facts, person, applied_on):
-        errors["person"] = (
-            f"{name}在申请日（{applied_on:%Y-%m-%d}）既不是享受低保家庭的成员，也不是特困人员："
-            f"{label}仅限低保家庭中的残疾人和特困残疾人"
-        )
     elif program == Program.NURSING_SUBSIDY and (person.disability_grade or 9) > 2:
         grade = f"残疾等级为{person.disability_grade}级" if person.disability_grade else "未登记残疾等级"
         errors["person"] = f"{name}{grade}，{label}仅限一级、二级重度残疾人"

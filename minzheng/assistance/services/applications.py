@@ -42,7 +42,14 @@ from ..models import (
 )
 from ..models.children import ChildCategory
 from ..programs import Program, scheme_for
-from .application_rules import HOUSEHOLD_PROGRAMS, check_eligibility, load_facts, program_label
+from .application_rules import (
+    HOUSEHOLD_PROGRAMS,
+    check_eligibility,
+    living_subsidy_refusal,
+    load_facts,
+    load_need_facts,
+    program_label,
+)
 from .children import ensure_child_profile
 
 S = ApplicationStatus
@@ -281,8 +288,23 @@ def refuse_application(application: Application, *, actor, reasons: str) -> Appl
     return application
 
 
+def check_household_status(application: Application) -> None:
+    """困难残疾人生活补贴 at approval: 低保 / 特困 on the application date, or a low-income household
+    by the investigated income (`application_rules.living_subsidy_refusal`); refused otherwise,
+    with the figures, so that the reviewer refuses the case instead (不予批准)."""
+    if application.program != Program.LIVING_SUBSIDY:
+        return
+    person = application.person
+    problem = living_subsidy_refusal(
+        load_need_facts([person]), person, application.applied_on, application.assessed_income
+    )
+    if problem:
+        raise ValidationError({"assessed_income": [problem]})
+
+
 def town_review(application: Application, *, actor, approve: bool, opinion: str) -> Application:
-    """镇街审核: approval starts the 7-day public notice; otherwise a written refusal."""
+    """镇街审核: approval starts the 7-day public notice; otherwise a written refusal. A living
+    subsidy is approved only when `check_household_status` passes."""
     if not approve:
         if application.status != S.INVESTIGATED:
             raise ValidationError({"status": [f"当前状态“{application.get_status_display()}”不是待镇街审核"]})
@@ -291,6 +313,7 @@ def town_review(application: Application, *, actor, approve: bool, opinion: str)
 
     with _step(application):
         transition(application, S.NOTICE, actor=actor, opinion=opinion or "审核同意，予以公示")
+        check_household_status(application)  # after the move: role and scope are checked first
         open_notice(application, actor=actor)
     return application
 
@@ -304,7 +327,9 @@ def district_decide(
     start_month: Month | None = None,
 ) -> Application:
     """区级审批: approval grants the entitlement from the month after the decision (RULES.md §2);
-    the district may set a later start month, never an earlier one (no back-dating)."""
+    the district may set a later start month, never an earlier one (no back-dating). A living
+    subsidy is approved only when `check_household_status` passes (checked again: a standard or a
+    低保 record of the application date may have been corrected since the town's review)."""
     if application.status != S.DISTRICT_REVIEW:
         raise ValidationError({"status": [f"当前状态“{application.get_status_display()}”不是待区级审批"]})
     if not approve:
@@ -323,6 +348,7 @@ def district_decide(
         )
     with _step(application):
         transition(application, S.APPROVED, actor=actor, opinion=opinion or "同意")
+        check_household_status(application)  # after the move: role and scope are checked first
         program = application.program
         entitlement = grant_entitlement(
             actor=actor,

@@ -125,8 +125,8 @@ def test_dibao_is_refused_to_a_household_whose_member_receives_tekun(cast, progr
 
 def test_the_facts_take_the_same_queries_for_one_applicant_or_many(cast, programs, django_assert_num_queries):
     people = [cast.zhang, li(), Person.objects.get(name="王五")]
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         application_rules.load_facts(people[:1], [cast.hh_sq])
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         facts = application_rules.load_facts(people, [cast.hh_sq, cast.hh_sq2])
     assert [name for _id, name in facts.members[cast.hh_sq.pk]] == ["张三明", "李四芳", "张小明"]
