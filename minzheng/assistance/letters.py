@@ -21,6 +21,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
 from minzheng.benefits.calculations import describe
+from minzheng.core.masking import display_name, is_minor
 from minzheng.registry.models import Region
 
 from .models import Application, ApplicationStatus
@@ -76,8 +77,25 @@ def _save(document) -> bytes:
 
 
 def _addressee(application: Application) -> str:
-    person = application.person
-    return f"{person.name}（身份证号码：{person.masked_id_number}）："
+    return letter_addressee(application.person, on=application.decided_on or application.applied_on)
+
+
+PENDING_GUARDIAN = "待补录"  # what ensure_child_profile records when the guardian is not known yet
+
+
+def letter_addressee(person, *, on, suffix: str = "") -> str:
+    """The salutation of a letter: the person, or for a child the guardian — a letter about a
+    child does not write the child's name out (RULES.md §5: all data on children is sensitive)."""
+    if not is_minor(person, on=on):
+        return f"{person.name}（身份证号码：{person.masked_id_number}）{suffix}："
+    from .models import ChildProfile
+
+    profile = ChildProfile.objects.filter(person=person).select_related("guardian").first()
+    guardian = profile.guardian_display if profile else ""
+    child = display_name(person)
+    if guardian and guardian != PENDING_GUARDIAN:
+        return f"{guardian}（{child}的监护人）{suffix}："
+    return f"{child}的监护人{suffix}："
 
 
 def refusal_letter(application: Application) -> bytes:

@@ -15,6 +15,7 @@ from docx.shared import Pt
 
 from minzheng.core.months import Month
 
+from ..letters import letter_addressee
 from ..models import ExitNotice
 
 BODY_FONT = "宋体"
@@ -43,7 +44,7 @@ def notice_paragraphs(notice: ExitNotice) -> list[str]:
     household = notice.entitlement.household
     address = f"（住址：{household.address}）" if household and household.address else ""
     body = [
-        f"{person.name}（身份证号码：{person.masked_id_number}）{address}：",
+        letter_addressee(person, on=notice.created_at.date() if notice.created_at else None, suffix=address),
         f"经复核，你（户）享受的{notice.program_name}，因{notice.reason.rstrip('。')}，"
         f"不再符合救助条件，根据《社会救助暂行办法》及有关规定，决定自"
         f"{_month((Month.of(notice.last_payment_month) + 1).first_day)}起终止救助。",
