@@ -306,3 +306,37 @@ def describe(trace: dict) -> str:
     if trace.get("formula"):
         parts.append(f"计算：{trace['formula']}")
     return "；".join(parts)
+
+
+def reimbursement(row: Standard, out_of_pocket: Decimal, used: Decimal) -> tuple[Decimal, dict]:
+    """A reimbursement claim: (out-of-pocket − deductible) × ratio, limited by what is left of the
+    annual cap after `used`; returns the amount and its trace (which says when the cap cut it).
+    The one formula for single claims (`services.reimburse_claim`) and bulk imports alike."""
+    ratio = Decimal(str(row.params["ratio"]))
+    deductible = Decimal(str(row.params.get("deductible", "0")))
+    cap = Decimal(str(row.params["annual_cap"]))
+    computed = quantize_money(max(Decimal("0"), out_of_pocket - deductible) * ratio)
+    amount = min(computed, max(Decimal("0"), cap - used))
+    capped = amount < computed
+    formula = f"({out_of_pocket} − 起付线 {deductible}) × {ratio} = {computed}"
+    if capped:
+        formula += f"；年度封顶 {cap} 元，本年已报销 {used} 元，本次按余额 {amount} 元报销"
+    return amount, {
+        "kind": "reimbursement",
+        "standard": {
+            "id": row.pk,
+            "region": row.region.name,
+            "from": f"{row.valid_from:%Y-%m}",
+            "to": None,
+            "amount": None,
+            "multiple": None,
+            "document": row.document,
+        },
+        "out_of_pocket": str(out_of_pocket),
+        "computed": str(computed),
+        "capped": capped,
+        "annual_cap": str(cap),
+        "used_before": str(used),
+        "amount": str(amount),
+        "formula": formula,
+    }

@@ -23,7 +23,7 @@ from minzheng.core.money import quantize_money
 from minzheng.core.months import Month
 from minzheng.registry.models import Household, Person, Region
 
-from .calculations import Context, schedule
+from .calculations import Context, reimbursement, schedule
 from .exclusions import Claim, exclusion_clashes, lock_households
 from .models import AmountPeriod, BankAccount, Entitlement, PaymentLine, Scheme, Standard
 
@@ -547,51 +547,21 @@ def reimburse_claim(
     if out_of_pocket < 0:
         raise ValidationError({"out_of_pocket": "自付金额不能为负数"})
     Person.objects.select_for_update().get(pk=person.pk)  # one claim of a person at a time: the cap holds
-    from .calculations import Context
-
     probe = Entitlement(scheme=scheme, person=person, region=person.region, start_month=month.first_day)
     row = Context([probe]).standard(scheme.pk, person.region_id, month)
     if row is None:
         raise ValidationError({"scheme": f"{month}没有适用的报销标准"})
-    ratio = Decimal(str(row.params["ratio"]))
-    deductible = Decimal(str(row.params.get("deductible", "0")))
-    cap = Decimal(str(row.params["annual_cap"]))
     used = quantize_money(  # SQLite returns the sum unrounded
         Entitlement.objects.filter(scheme=scheme, person=person, start_month__year=month.year).aggregate(
             total=Sum("fixed_amount")
         )["total"]
         or Decimal("0")
     )
-    computed = quantize_money(max(Decimal("0"), out_of_pocket - deductible) * ratio)
-    left = max(Decimal("0"), cap - used)
-    amount = min(computed, left)
-    capped = amount < computed
+    amount, trace = reimbursement(row, out_of_pocket, used)
+    trace["note"] = note
     entitlement = grant_entitlement(
         actor=actor, scheme=scheme, person=person, start_month=month, fixed_amount=amount
     )
-    formula = f"({out_of_pocket} − 起付线 {deductible}) × {ratio} = {computed}"
-    if capped:
-        formula += f"；年度封顶 {cap} 元，本年已报销 {used} 元，本次按余额 {amount} 元报销"
-    trace = {
-        "kind": scheme.kind,
-        "standard": {
-            "id": row.pk,
-            "region": row.region.name,
-            "from": f"{row.valid_from:%Y-%m}",
-            "to": None,
-            "amount": None,
-            "multiple": None,
-            "document": row.document,
-        },
-        "out_of_pocket": str(out_of_pocket),
-        "computed": str(computed),
-        "capped": capped,
-        "annual_cap": str(cap),
-        "used_before": str(used),
-        "amount": str(amount),
-        "formula": formula,
-        "note": note,
-    }
     Entitlement.objects.filter(pk=entitlement.pk).update(trace=trace)
     AmountPeriod.objects.filter(entitlement=entitlement).update(trace=trace)
     entitlement.trace = trace

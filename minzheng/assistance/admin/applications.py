@@ -17,9 +17,9 @@ from minzheng.accounts.roles import Capability
 from minzheng.core.admin_mixins import RoleScopedAdminMixin
 from minzheng.core.masking import display_name
 from minzheng.registry.admin import TownFilter
-from minzheng.registry.selectors import search_persons
 
 from ..models import APPLICATION_WORKFLOW, OPEN_STATUSES, Application, ApplicationStatus
+from .common import search_by_person, town_of
 
 STATUS_LABELS = {
     ApplicationStatus.APPROVED: "success",
@@ -92,8 +92,7 @@ class ApplicationAdmin(RoleScopedAdminMixin, ModelAdmin):
         by_number = queryset.filter(number__iexact=term)
         if by_number.exists():
             return by_number, False
-        persons = search_persons(request.user, term)
-        return queryset.filter(person__in=persons.values("id")), False
+        return search_by_person(request, queryset, term)
 
     @display(description=_("申请编号"), ordering="number")
     def number_link(self, obj):
@@ -113,7 +112,7 @@ class ApplicationAdmin(RoleScopedAdminMixin, ModelAdmin):
 
     @display(description=_("镇街"))
     def town(self, obj):
-        return obj.region.parent.name if obj.region.parent_id else ""
+        return town_of(obj)
 
     @display(description=_("状态"), ordering="status", label=STATUS_LABELS)
     def status_label(self, obj):

@@ -25,10 +25,10 @@ from minzheng.core.months import Month
 from minzheng.registry.admin import TownFilter
 from minzheng.registry.idnumbers import normalise_id_number
 from minzheng.registry.models import Person
-from minzheng.registry.selectors import search_persons
 
 from ..models.children import ChildProfile, EducationGrant, FollowUpTask, LeftBehindChild, RiskLevel
 from ..services import children as services
+from .common import search_by_person, town_of
 
 RISK_LABELS = {RiskLevel.HIGH: "danger", RiskLevel.MEDIUM: "warning", RiskLevel.LOW: "success"}
 
@@ -44,13 +44,6 @@ def _person_by_id_number(actor, raw: str) -> Person:
     return person
 
 
-def _search_children(request, queryset, search_term):
-    term = (search_term or "").strip()
-    if not term:
-        return queryset, False
-    return queryset.filter(person__in=search_persons(request.user, term).values("id")), False
-
-
 class _MaskedChildColumns:
     @display(description=_("儿童"))
     def child(self, obj):
@@ -64,7 +57,7 @@ class _MaskedChildColumns:
 
     @display(description=_("镇街"))
     def town(self, obj):
-        return obj.region.parent.name if obj.region.parent_id else ""
+        return town_of(obj)
 
 
 # --- profiles -------------------------------------------------------------------------------
@@ -123,7 +116,7 @@ class ChildProfileAdmin(_MaskedChildColumns, RoleScopedAdminMixin, ModelAdmin):
         return super().get_queryset(request).select_related("person", "region", "region__parent")
 
     def get_search_results(self, request, queryset, search_term):
-        return _search_children(request, queryset, search_term)
+        return search_by_person(request, queryset, search_term)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = ChildProfileChangeForm if obj else ChildProfileAddForm
@@ -206,10 +199,7 @@ class EducationGrantAdmin(RoleScopedAdminMixin, ModelAdmin):
         )
 
     def get_search_results(self, request, queryset, search_term):
-        term = (search_term or "").strip()
-        if not term:
-            return queryset, False
-        return queryset.filter(child__person__in=search_persons(request.user, term).values("id")), False
+        return search_by_person(request, queryset, search_term, field="child__person")
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
@@ -232,7 +222,7 @@ class EducationGrantAdmin(RoleScopedAdminMixin, ModelAdmin):
 
     @display(description=_("镇街"))
     def town(self, obj):
-        return obj.region.parent.name if obj.region.parent_id else ""
+        return town_of(obj)
 
     @display(description=_("学年"), ordering="school_year")
     def school_year_label(self, obj):
@@ -323,7 +313,7 @@ class LeftBehindChildAdmin(_MaskedChildColumns, RoleScopedAdminMixin, ModelAdmin
         return super().get_queryset(request).select_related("person", "region", "region__parent")
 
     def get_search_results(self, request, queryset, search_term):
-        return _search_children(request, queryset, search_term)
+        return search_by_person(request, queryset, search_term)
 
     def get_fields(self, request, obj=None):
         return ["id_number", *LeftBehindAddForm.Meta.fields]

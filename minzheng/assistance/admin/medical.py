@@ -19,45 +19,24 @@ from minzheng.core.admin_mixins import RoleScopedAdminMixin
 from minzheng.core.masking import display_name
 from minzheng.core.reveal import REVEALABLE
 from minzheng.registry.admin import TownFilter
-from minzheng.registry.selectors import search_persons
 
 from ..models import MedicalClaim, TemporaryAid
+from .common import PersonColumns
 
 REVEALABLE.setdefault("assistance.medicalclaim", {})["diagnosis"] = "诊断类别"
 STATUS_LABELS = {"approved": "success", "refused": "danger"}
 HIDDEN = _("已填写（已隐藏）")
 
 
-def _search_by_person(request, queryset, search_term):
-    """The register's own search (name, full ID number, its last digits, pinyin initials)."""
-    term = (search_term or "").strip()
-    if not term:
-        return queryset, False
-    return queryset.filter(person__in=search_persons(request.user, term).values("id")), False
-
-
-class _ServiceOnlyAdmin(RoleScopedAdminMixin, ModelAdmin):
+class _ServiceOnlyAdmin(PersonColumns, RoleScopedAdminMixin, ModelAdmin):
     view_capability = Capability.BENEFITS_VIEW
     change_capability = Capability.BENEFITS_MANAGE
     list_display_links = None
-    search_fields = ["person__name"]  # replaced by the register's search
-    search_help_text = _("按姓名、完整身份证号码、身份证后几位或姓名拼音首字母查找")
     list_per_page = 50
     show_full_result_count = False
 
     def has_change_permission(self, request, obj=None):
         return False
-
-    def get_search_results(self, request, queryset, search_term):
-        return _search_by_person(request, queryset, search_term)
-
-    @display(description=_("身份证号码"))
-    def masked_id(self, obj):
-        return format_html('<span class="mz-masked">{}</span>', obj.person.masked_id_number)
-
-    @display(description=_("镇街"))
-    def town(self, obj):
-        return obj.region.parent.name if obj.region.parent_id else ""
 
 
 @admin.register(MedicalClaim)

@@ -15,6 +15,7 @@ from minzheng.core.admin_mixins import RoleScopedAdminMixin
 from minzheng.registry.admin import TownFilter
 
 from ..models import ApplicationStatus, Notice, NoticeObjection
+from .common import town_of
 
 NOTICE_STATUS_LABELS = {"open": "success", "objected": "warning", "closed": "info"}
 BUTTON = "bg-primary-600 text-white rounded-default px-4 py-2 font-semibold mr-2"
@@ -86,7 +87,7 @@ class NoticeAdmin(RoleScopedAdminMixin, ModelAdmin):
 
     @display(description=_("镇街"))
     def town(self, obj):
-        return obj.region.parent.name if obj.region.parent_id else ""
+        return town_of(obj)
 
     @display(description=_("公示期"), ordering="published_on")
     def period(self, obj):

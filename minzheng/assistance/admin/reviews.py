@@ -16,38 +16,18 @@ from minzheng.accounts.roles import Capability
 from minzheng.core.admin_mixins import RoleScopedAdminMixin
 from minzheng.core.masking import display_name
 from minzheng.registry.admin import TownFilter
-from minzheng.registry.selectors import search_persons
 
 from ..models import ExitNotice, Recovery, Review
+from .common import PersonColumns
 
 STATUS_LABELS = {"due": "warning", "done": "success", "cancelled": "danger"}
 
 
-def _search(request, queryset, search_term):
-    term = (search_term or "").strip()
-    if not term:
-        return queryset, False
-    return queryset.filter(person__in=search_persons(request.user, term).values("id")), False
-
-
-class _ReadOnly(RoleScopedAdminMixin, ModelAdmin):
+class _ReadOnly(PersonColumns, RoleScopedAdminMixin, ModelAdmin):
     view_capability = Capability.BENEFITS_VIEW
     list_display_links = None
-    search_fields = ["person__name"]  # replaced by the register's search
-    search_help_text = _("按姓名、完整身份证号码、身份证后几位或姓名拼音首字母查找")
     list_per_page = 50
     show_full_result_count = False
-
-    def get_search_results(self, request, queryset, search_term):
-        return _search(request, queryset, search_term)
-
-    @display(description=_("身份证号码"))
-    def masked_id(self, obj):
-        return format_html('<span class="mz-masked">{}</span>', obj.person.masked_id_number)
-
-    @display(description=_("镇街"))
-    def town(self, obj):
-        return obj.region.parent.name if obj.region.parent_id else ""
 
 
 @admin.register(Review)

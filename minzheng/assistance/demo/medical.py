@@ -21,7 +21,7 @@ from minzheng.accounts.models import User
 from minzheng.assistance.programs import ensure_programs
 from minzheng.benefits import payroll
 from minzheng.benefits.bulk import Account, set_bank_accounts
-from minzheng.benefits.calculations import Context
+from minzheng.benefits.calculations import Context, reimbursement
 from minzheng.benefits.models import BankAccount, Entitlement, Standard
 from minzheng.benefits.services import set_standard
 from minzheng.core.demo import DemoContext, demo_step
@@ -31,7 +31,7 @@ from minzheng.registry.models import Person, Region
 
 from ..models import MedicalClaim
 from ..services.medical import grant_temporary_aid
-from ..services.medical_import import import_claims, reimbursement
+from ..services.medical_import import import_claims
 
 YEAR = 2018
 VISITS = 59217

@@ -98,7 +98,27 @@ class GuardianRelation(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class ChildProfile(TimeStampedModel):
+class _ChildValues:
+    """The child's name and ID number, full (for the audited reveal, `core.reveal`) and masked."""
+
+    @property
+    def child_name(self) -> str:
+        return self.person.name
+
+    @property
+    def child_id_number(self) -> str:
+        return self.person.id_number
+
+    @property
+    def masked_name(self) -> str:
+        return mask_child_name(self.person.name)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.person.id_number)
+
+
+class ChildProfile(_ChildValues, TimeStampedModel):
     """What the children's programs know about a child besides the register: one per child."""
 
     SCOPE_FIELD = "region"
@@ -145,22 +165,6 @@ class ChildProfile(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("assistance:child-detail", args=[self.pk])
-
-    @property
-    def child_name(self) -> str:
-        return self.person.name
-
-    @property
-    def child_id_number(self) -> str:
-        return self.person.id_number
-
-    @property
-    def masked_name(self) -> str:
-        return mask_child_name(self.person.name)
-
-    @property
-    def masked_id_number(self) -> str:
-        return mask_id_number(self.person.id_number)
 
     @property
     def guardian_display(self) -> str:
@@ -282,7 +286,7 @@ class FollowUpTask(TimeStampedModel):
         return reverse("assistance:children-task", args=[self.pk])
 
 
-class LeftBehindChild(TimeStampedModel):
+class LeftBehindChild(_ChildValues, TimeStampedModel):
     """An entry of the 农村留守儿童 register (one active entry per child)."""
 
     class ParentsAway(models.TextChoices):
@@ -358,22 +362,6 @@ class LeftBehindChild(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("assistance:left-behind-detail", args=[self.pk])
-
-    @property
-    def child_name(self) -> str:
-        return self.person.name
-
-    @property
-    def child_id_number(self) -> str:
-        return self.person.id_number
-
-    @property
-    def masked_name(self) -> str:
-        return mask_child_name(self.person.name)
-
-    @property
-    def masked_id_number(self) -> str:
-        return mask_id_number(self.person.id_number)
 
 
 class CareVisit(TimeStampedModel):

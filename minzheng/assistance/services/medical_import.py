@@ -26,7 +26,7 @@ from django.utils import timezone
 from minzheng.accounts.roles import Capability, has_capability
 from minzheng.accounts.scoping import visible_to
 from minzheng.benefits.bulk import OneOffGrant, audit_rows, check_one_offs, grant_one_offs, insert_rows
-from minzheng.benefits.calculations import Context
+from minzheng.benefits.calculations import Context, reimbursement
 from minzheng.benefits.models import Entitlement, Scheme
 from minzheng.core.datasets import choice_lookup, chunked, parse_date
 from minzheng.core.masking import display_name
@@ -260,45 +260,11 @@ def _standards(scheme: Scheme, planned: list[PlannedClaim]) -> Context:
 # --- writing --------------------------------------------------------------------------------
 
 
-def reimbursement(row, out_of_pocket: Decimal, used: Decimal) -> tuple[Decimal, Decimal, bool, Decimal]:
-    """(amount, computed, capped, cap) exactly as `benefits.services.reimburse_claim` computes them."""
-    ratio = Decimal(str(row.params["ratio"]))
-    deductible = Decimal(str(row.params.get("deductible", "0")))
-    cap = Decimal(str(row.params["annual_cap"]))
-    computed = quantize_money(max(Decimal("0"), out_of_pocket - deductible) * ratio)
-    left = max(Decimal("0"), cap - used)
-    amount = min(computed, left)
-    return amount, computed, amount < computed, cap
-
-
 def _trace(row, facts: ClaimFacts, used: Decimal) -> tuple[Decimal, dict]:
-    """The amount and the trace `reimburse_claim` writes for the same claim."""
-    amount, computed, capped, cap = reimbursement(row, facts.out_of_pocket, used)
-    ratio = Decimal(str(row.params["ratio"]))
-    deductible = Decimal(str(row.params.get("deductible", "0")))
-    formula = f"({facts.out_of_pocket} − 起付线 {deductible}) × {ratio} = {computed}"
-    if capped:
-        formula += f"；年度封顶 {cap} 元，本年已报销 {used} 元，本次按余额 {amount} 元报销"
-    return amount, {
-        "kind": Scheme.Kind.REIMBURSEMENT,
-        "standard": {
-            "id": row.pk,
-            "region": row.region.name,
-            "from": f"{row.valid_from:%Y-%m}",
-            "to": None,
-            "amount": None,
-            "multiple": None,
-            "document": row.document,
-        },
-        "out_of_pocket": str(facts.out_of_pocket),
-        "computed": str(computed),
-        "capped": capped,
-        "annual_cap": str(cap),
-        "used_before": str(used),
-        "amount": str(amount),
-        "formula": formula,
-        "note": facts.note,
-    }
+    """The amount and the trace `reimburse_claim` writes for the same claim (one formula, the engine's)."""
+    amount, trace = reimbursement(row, facts.out_of_pocket, used)
+    trace["note"] = facts.note
+    return amount, trace
 
 
 def _used_this_year(scheme: Scheme, planned: list[PlannedClaim]) -> dict[tuple[int, int], Decimal]:
@@ -438,6 +404,5 @@ __all__ = [
     "PlannedClaim",
     "import_claims",
     "plan_claims",
-    "reimbursement",
     "write_claims",
 ]
