@@ -44,7 +44,7 @@ from django.utils import timezone
 
 from minzheng.accounts.models import User
 from minzheng.accounts.roles import Role
-from minzheng.benefits import selectors
+from minzheng.benefits import partitions, selectors
 from minzheng.benefits.models import AmountPeriod, BankAccount, Entitlement, PaymentLine, PayrollRun, Scheme
 from minzheng.benefits.payroll import approve_run, build_run, get_or_create_run
 from minzheng.benefits.services import create_scheme, set_standard
@@ -334,6 +334,8 @@ def fresh_runs(schemes: list[Scheme], builder: User) -> list[PayrollRun]:
     """The month's draft runs, empty (lines of an earlier bench run removed; not timed)."""
     runs = [get_or_create_run(scheme, MONTH, actor=builder) for scheme in schemes]
     ids = [r.pk for r in runs]
+    for built in runs:  # the month's partition of a run is dropped whole (PostgreSQL)
+        partitions.drop_run_month(built.pk, built.scheme_id, MONTH)
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(

@@ -192,6 +192,9 @@ WHITENOISE_USE_FINDERS = DEBUG or MINZHENG_DEMO or bool(os.environ.get("MINZHENG
 
 # --- background jobs ------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+# database connections a payroll build loads a month's lines over at once (PostgreSQL runs one
+# INSERT on one core; see benefits/partitions.py)
+PAYROLL_LOAD_CONNECTIONS = max(1, int(os.environ.get("PAYROLL_LOAD_CONNECTIONS", "2")))
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None

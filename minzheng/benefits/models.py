@@ -309,7 +309,7 @@ class PaymentLine(models.Model):
         FAILED = "failed", _("发放失败")
 
     # Index choice (every index costs about a second per million lines at build time): run and
-    # entitlement are served by line_run_region_idx and line_entitlement_month_idx; person and
+    # entitlement are served by line_run_idx and line_entitlement_month_idx; person and
     # region are copies of the entitlement's and are read through the run.
     run = models.ForeignKey(
         PayrollRun, verbose_name=_("发放批次"), on_delete=models.CASCADE, related_name="lines", db_index=False
@@ -332,6 +332,10 @@ class PaymentLine(models.Model):
         on_delete=models.PROTECT,
         related_name="lines",
         db_index=False,
+        # kept by a key in the database all the same: on PostgreSQL the composite key (entitlement,
+        # scheme) → entitlement (migration 0004, which implies this one; 0006 dropped the plain
+        # one), on SQLite the plain key made by 0001 (0006 left it there)
+        db_constraint=False,
     )
     # person and region are copies of the entitlement's, written by the same INSERT … SELECT
     # that reads the entitlement, and persons and regions are never deleted (PROTECT, no delete
@@ -398,7 +402,10 @@ class PaymentLine(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["run", "region"], name="line_run_region_idx"),
+            # run alone: within a month's partition every regular line has the same run, so a
+            # second column would only make the index dearer to build; a town's share of a run is
+            # filtered from the run's lines
+            models.Index(fields=["run"], name="line_run_idx"),
             models.Index(fields=["entitlement", "month"], name="line_entitlement_month_idx"),
             models.Index(
                 fields=["run"], condition=Q(status__in=["failed", "held"]), name="line_unpaid_idx"

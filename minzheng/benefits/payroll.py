@@ -67,7 +67,10 @@ def build_run(run: PayrollRun, *, actor, progress=None) -> PayrollRun:
             run.refresh_from_db()
             if run.status != PayrollRun.Status.DRAFT:
                 raise ValidationError({"status": f"发放批次状态为“{run.get_status_display()}”，不能重新编制"})
-            if PaymentLine.objects.filter(reissue_of__run=run).exists():
+            # a re-issue carries its line's scheme: only this scheme's partitions are searched
+            if PaymentLine.objects.filter(
+                scheme_id=run.scheme_id, reissue_of__isnull=False, reissue_of__run=run
+            ).exists():
                 raise ValidationError({"status": "本批次的部分明细已在其他批次重发，不能重新编制"})
             # the month's partition of a draft holds its lines only: dropped whole (PostgreSQL)
             partitions.drop_run_month(run.pk, run.scheme_id, month)
@@ -151,8 +154,7 @@ def _insert_regular_lines(run: PayrollRun, month: Month, progress) -> None:
     ]
 
     def report(done: int) -> None:
-        end = min(low + done * CHUNK, high)
-        progress(1 + int(83 * (end - low) / (high - low)), f"已处理编号 {end - 1} 以前的资格")
+        progress(1 + int(83 * done / len(chunks)), f"已处理资格 {done}/{len(chunks)} 段")
 
     if partitions.can_load_bare(run.scheme_id, month):
         partitions.load_bare(run.pk, run.scheme_id, month, REGULAR_SELECT, chunks, report)
