@@ -264,7 +264,10 @@ def _boundaries(entitlement: Entitlement, ctx: Context) -> set[Month]:
 
 
 def schedule(entitlement: Entitlement, start: Month, ctx: Context) -> list[Segment]:
-    """Segments from `start` (not before the entitlement's start) to its end (or open)."""
+    """Segments from `start` (not before the entitlement's start) to its end (or open); none for
+    a revoked entitlement (nothing was ever owed)."""
+    if entitlement.revoked:
+        return []
     first = max(start, Month.of(entitlement.start_month))
     last = Month.of(entitlement.end_month) if entitlement.end_month else None
     if last is not None and last < first:

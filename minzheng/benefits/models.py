@@ -177,6 +177,15 @@ class Entitlement(TimeStampedModel):
     adjust_from = models.DateField(_("待补发/追回起始月"), null=True, blank=True)
     adjust_marked_at = models.DateTimeField(null=True, blank=True, editable=False)
     end_reason = models.CharField(_("终止原因"), max_length=100, blank=True)
+    # Nothing was ever owed (fraud from the first month, a death before the start): the months
+    # cannot express it (the end is never before the start), so no recalculation — e.g. after a
+    # retroactive standard change — may give the entitlement an amount again.
+    revoked = models.BooleanField(
+        _("自始不应发放"),
+        default=False,
+        editable=False,
+        help_text=_("追溯终止至起始月份之前：任何月份都不应发放，标准调整也不再计算"),
+    )
     recurring = models.BooleanField(_("按月发放"), default=True, editable=False)
 
     class Meta:

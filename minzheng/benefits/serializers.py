@@ -109,6 +109,7 @@ class EntitlementSerializer(serializers.ModelSerializer):
             "trace",
             "trace_text",
             "end_reason",
+            "revoked",
             "created_at",
             "updated_at",
         ]

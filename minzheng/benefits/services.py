@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Case, F, Q, Sum, Value, When
 from django.utils import timezone
 
 from minzheng.accounts.roles import Capability, has_capability
@@ -479,7 +479,8 @@ def set_bank_account(
 @transaction.atomic
 def end_for_death(person: Person, death_date: date) -> int:
     """A death ends the person's own entitlements after the month of death; payments already made
-    for later months are flagged and recovered in the next run."""
+    for later months are flagged and recovered in the next run. An entitlement that was to start
+    after the death (the death was registered late) is revoked: nothing of it was owed."""
     last = Month.of(death_date)
     open_ = Entitlement.objects.filter(person=person, scheme__unit=Scheme.Unit.PERSON).filter(
         Q(end_month__isnull=True) | Q(end_month__gt=last.first_day)
@@ -487,8 +488,10 @@ def end_for_death(person: Person, death_date: date) -> int:
     ids = list(open_.values_list("pk", flat=True))
     if not ids:
         return 0
+    started_after = Q(start_month__gt=last.first_day)
     Entitlement.objects.filter(pk__in=ids).update(
-        end_month=last.first_day,
+        end_month=Case(When(started_after, then=F("start_month")), default=Value(last.first_day)),
+        revoked=Case(When(started_after, then=Value(True)), default=F("revoked")),
         status=Entitlement.Status.ENDED,
         end_reason="死亡",
         updated_at=timezone.now(),
@@ -591,9 +594,10 @@ def end_entitlement_retroactively(
     if entitlement.end_month and cut > Month.of(entitlement.end_month):
         raise ValidationError({"from_month": f"待遇已于{entitlement.end_month:%Y-%m}终止，之后没有发放月份"})
     entitlement.end_month = (cut - 1 if cut > start else start).first_day
+    entitlement.revoked = cut == start  # not even the first month was owed
     entitlement.status = Entitlement.Status.ENDED
     entitlement.end_reason = reason[:100]
-    entitlement.save(update_fields=["end_month", "status", "end_reason", "updated_at"])
+    entitlement.save(update_fields=["end_month", "revoked", "status", "end_reason", "updated_at"])
     AmountPeriod.objects.filter(entitlement=entitlement, from_month__gte=cut.first_day).delete()
     AmountPeriod.objects.filter(entitlement=entitlement, from_month__lt=cut.first_day).filter(
         Q(to_month__isnull=True) | Q(to_month__gte=cut.first_day)

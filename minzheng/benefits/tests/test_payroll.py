@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 
 from minzheng.benefits.models import PaymentLine, PayrollRun, Standard
 from minzheng.benefits.payroll import approve_run, build_run, get_or_create_run, totals_by_town
-from minzheng.benefits.services import grant_entitlement, set_standard
+from minzheng.benefits.services import end_entitlement_retroactively, grant_entitlement, set_standard
 from minzheng.core.months import Month
 from minzheng.registry.services import record_death
 
@@ -152,3 +152,71 @@ def test_suspension_stops_payment_and_resumption_restarts_it(cast, schemes):
     resume_entitlement(ent, actor=cast.users.district, from_month=Month(2018, 4), reason="复核通过")
     april = run_month(schemes.nursing, Month(2018, 4), cast)
     assert lines(april) == [(ent.pk, date(2018, 4, 1), "regular", Decimal("200.00"), "pending")]
+
+
+def raise_nursing_standard_from(cast, schemes, month: Month, region) -> None:
+    """A village standard of 260 from `month` (the district's 200 stays for the others)."""
+    set_standard(
+        actor=cast.users.district,
+        scheme=schemes.nursing,
+        region=region,
+        valid_from=month,
+        amount=Decimal("260"),
+        document="穗民〔2018〕30号",
+    )
+
+
+def test_fraud_from_the_first_month_is_recovered_whole_and_never_owed_again(cast, schemes):
+    ent = grant_entitlement(
+        actor=cast.users.district, scheme=schemes.nursing, person=cast.zhang, start_month=Month(2018, 2)
+    )
+    for m in range(2, 5):
+        run_month(schemes.nursing, Month(2018, m), cast)
+    ent = end_entitlement_retroactively(
+        ent, actor=cast.users.district, from_month=Month(2018, 1), reason="虚报残疾等级"
+    )
+    assert ent.revoked and ent.status == "ended" and ent.end_month == date(2018, 2, 1)
+    may = run_month(schemes.nursing, Month(2018, 5), cast)
+    assert lines(may) == [
+        (ent.pk, date(2018, m, 1), "recovery", Decimal("-200.00"), "pending") for m in (2, 3, 4)
+    ]
+    # a later retroactive rise covering the first month gives the revoked entitlement nothing
+    raise_nursing_standard_from(cast, schemes, Month(2018, 1), ent.region)
+    ent.refresh_from_db()
+    assert not ent.periods.exists()
+    assert run_month(schemes.nursing, Month(2018, 6), cast).line_count == 0
+
+
+def test_fraud_from_a_later_month_keeps_the_months_before_it(cast, schemes):
+    ent = grant_entitlement(
+        actor=cast.users.district, scheme=schemes.nursing, person=cast.zhang, start_month=Month(2018, 2)
+    )
+    for m in range(2, 5):
+        run_month(schemes.nursing, Month(2018, m), cast)
+    ent = end_entitlement_retroactively(
+        ent, actor=cast.users.district, from_month=Month(2018, 3), reason="隐瞒收入"
+    )
+    assert not ent.revoked and ent.end_month == date(2018, 2, 1)
+    raise_nursing_standard_from(cast, schemes, Month(2018, 1), ent.region)
+    may = run_month(schemes.nursing, Month(2018, 5), cast)
+    # February stays owed, now at 260 (60 in arrears); March and April are recovered
+    assert lines(may) == [
+        (ent.pk, date(2018, 2, 1), "arrears", Decimal("60.00"), "pending"),
+        (ent.pk, date(2018, 3, 1), "recovery", Decimal("-200.00"), "pending"),
+        (ent.pk, date(2018, 4, 1), "recovery", Decimal("-200.00"), "pending"),
+    ]
+
+
+def test_a_death_registered_late_revokes_an_entitlement_that_was_to_start_after_it(
+    cast, schemes, django_capture_on_commit_callbacks
+):
+    ent = grant_entitlement(
+        actor=cast.users.district, scheme=schemes.nursing, person=cast.zhao, start_month=Month(2018, 3)
+    )
+    run_month(schemes.nursing, Month(2018, 3), cast)
+    with django_capture_on_commit_callbacks(execute=True):
+        record_death(cast.zhao, actor=cast.users.district, death_date=date(2018, 1, 20))
+    ent.refresh_from_db()
+    assert ent.revoked and ent.status == "ended" and ent.end_month == date(2018, 3, 1)
+    april = run_month(schemes.nursing, Month(2018, 4), cast)
+    assert lines(april) == [(ent.pk, date(2018, 3, 1), "recovery", Decimal("-200.00"), "pending")]
