@@ -9,7 +9,7 @@ from django.utils import timezone
 from minzheng.accounts.roles import Capability, has_capability
 from minzheng.accounts.scoping import region_in_scope
 from minzheng.core.audit import diff_fields, snapshot, write_audit
-from minzheng.core.masking import mask_id_number, mask_name
+from minzheng.core.masking import display_name, is_minor, mask_child_name, mask_id_number, mask_name
 
 from . import events
 from .idnumbers import id_facts
@@ -87,7 +87,10 @@ def register_person(
         with transaction.atomic():
             person.save()
             write_audit(
-                actor=actor, action="create", obj=person, changes=_masked(snapshot(person, PERSON_FIELDS))
+                actor=actor,
+                action="create",
+                obj=person,
+                changes=_masked(snapshot(person, PERSON_FIELDS), person),
             )
     except IntegrityError:
         existing = Person.objects.filter(id_number=facts.number).first()
@@ -97,10 +100,14 @@ def register_person(
     return person
 
 
-def _masked(values: dict) -> dict:
+def _masked(values: dict, person: Person) -> dict:
+    """A person's values for the audit log: no phone, and a child's name masked (the log keeps
+    the person's id, which leads to the full record for a role allowed to see it)."""
     out = dict(values)
     if out.get("phone"):
         out["phone"] = "（已脱敏）"
+    if out.get("name") and is_minor(person):
+        out["name"] = mask_child_name(out["name"])
     return out
 
 
@@ -138,6 +145,8 @@ def update_person(person: Person, *, actor, **changes) -> Person:
     person.save()
     if "phone" in diff:
         diff["phone"] = {"before": "（已脱敏）", "after": "（已脱敏）"}
+    if "name" in diff and is_minor(person):
+        diff["name"] = {side: mask_child_name(value) for side, value in diff["name"].items()}
     write_audit(actor=actor, action="update", obj=person, changes=diff)
     if person.region != old_region:
         events.publish(
@@ -188,7 +197,7 @@ def _end_membership(membership: Membership, *, until: date, reason: str, actor) 
         action="remove_member",
         obj=household,
         changes={
-            "person": membership.person.name,
+            "person": display_name(membership.person),
             "relation": membership.get_relation_display(),
             "reason": reason,
         },
@@ -233,7 +242,7 @@ def create_household(
                 actor=actor,
                 action="create",
                 obj=household,
-                changes={"head": head.name, "region": region.name, "address": address},
+                changes={"head": display_name(head), "region": region.name, "address": address},
             )
             events.publish(
                 events.household_changed, household=household, change="created", person=head, actor=actor
@@ -269,7 +278,7 @@ def add_member(
                 actor=actor,
                 action="add_member",
                 obj=household,
-                changes={"person": person.name, "relation": membership.get_relation_display()},
+                changes={"person": display_name(person), "relation": membership.get_relation_display()},
             )
             events.publish(
                 events.household_changed,

@@ -150,3 +150,37 @@ def test_drilldown_export_masks_the_child(client, cast, paid):
     text = "\n".join(cells)
     assert MASKED in text and ADULT in text
     assert CHILD not in text
+
+
+def test_the_register_audit_log_does_not_keep_a_childs_full_name(cast):
+    from minzheng.registry.models import Membership
+    from minzheng.registry.services import add_member, remove_member, update_person
+
+    child = register_person(
+        actor=cast.users.admin,
+        id_number=make_id_number("440113", _years_ago(6), 72),
+        name=CHILD,
+        region=cast.village_sq,
+        phone="13800138000",
+    )
+    add_member(cast.hh_sq, actor=cast.users.admin, person=child, relation=Membership.Relation.CHILD)
+    update_person(child, actor=cast.users.admin, name="李小虹")
+    remove_member(cast.hh_sq, actor=cast.users.admin, person=child, reason="迁出")
+    logs = AuditLog.objects.filter(action__in=["create", "add_member", "update", "remove_member"])
+    written = [str(log.changes) + log.object_repr for log in logs]
+    assert len(written) >= 4
+    assert not any(name in text for text in written for name in (CHILD, "李小虹", "13800138000"))
+    assert any(MASKED in str(log.changes) for log in logs.filter(action="add_member"))
+    # an adult's name stays whole: the log must still say who it was about
+    add_member(
+        cast.hh_sq,
+        actor=cast.users.admin,
+        person=register_person(
+            actor=cast.users.admin,
+            id_number=make_id_number("440113", date(1960, 5, 5), 73),
+            name="李大成",
+            region=cast.village_sq,
+        ),
+        relation=Membership.Relation.PARENT,
+    )
+    assert "李大成" in str(AuditLog.objects.filter(action="add_member").latest("pk").changes)
