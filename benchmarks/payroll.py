@@ -168,6 +168,7 @@ ENTITLEMENT_COLUMNS = (
     "adjust_from",
     "adjust_marked_at",
     "end_reason",
+    "revoked",
     "recurring",
     "household_id",
     "person_id",
@@ -177,7 +178,7 @@ ENTITLEMENT_COLUMNS = (
 
 ENTITLEMENTS_SQL = """
 INSERT INTO benefits_entitlement ({columns})
-SELECT %s, %s, %s, NULL, 'active', 0, NULL, COALESCE(v.amount, d.amount), '{{}}', NULL, NULL, '', {true},
+SELECT %s, %s, %s, NULL, 'active', 0, NULL, COALESCE(v.amount, d.amount), '{{}}', NULL, NULL, '', {false}, {true},
        NULL, p.id, p.region_id, %s
 FROM registry_person p
 JOIN benefits_standard d ON d.scheme_id = %s AND d.region_id = %s AND d.valid_to IS NULL
@@ -279,8 +280,8 @@ def ensure_entitlements(schemes: list[Scheme], size: int, *, seed: int, log) -> 
     district = Region.objects.get(level=Region.Level.DISTRICT, code="440113")
     vendor = _vendor()
     now = timezone.now()
-    true = "TRUE" if vendor == "postgresql" else "1"
-    entitlements_sql = ENTITLEMENTS_SQL.format(columns=", ".join(ENTITLEMENT_COLUMNS), true=true)
+    true, false = ("TRUE", "FALSE") if vendor == "postgresql" else ("1", "0")
+    entitlements_sql = ENTITLEMENTS_SQL.format(columns=", ".join(ENTITLEMENT_COLUMNS), true=true, false=false)
     periods_sql = PERIODS_SQL.format(trace=TRACE_SQL[vendor])
     alive = Person.objects.filter(death_date__isnull=True).order_by("id").values_list("id", flat=True)
     last_person = alive[max(sizes) - 1]
