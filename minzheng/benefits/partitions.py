@@ -214,8 +214,8 @@ def _run_parallel(
     time and the next only after `finished` returned, so progress stays in step with the work.
     The first failure stops the rest and is raised here. Inside a transaction the jobs run one
     after the other on this connection: other connections cannot see what it wrote."""
-    workers = min(settings.PAYROLL_LOAD_CONNECTIONS, len(jobs))
-    if workers <= 1 or connection.in_atomic_block:
+    workers = _parallel_workers(len(jobs))
+    if workers <= 1:
         for count, job in enumerate(jobs, start=1):
             job()
             finished(count)
@@ -255,6 +255,13 @@ def _run_parallel(
             thread.join()
 
 
+def _parallel_workers(jobs: int) -> int:
+    """Threads `_run_parallel` uses for this many jobs (1: on this connection)."""
+    if connection.in_atomic_block:
+        return 1
+    return max(1, min(settings.PAYROLL_LOAD_CONNECTIONS, jobs))
+
+
 def _build_indexes(scheme_id: int, month: Month) -> None:
     """Build the partition's indexes on the loaded bare table, several at once (CREATE INDEX
     lets other index builds on the same table run beside it), so that ATTACH finds them made
@@ -280,10 +287,12 @@ def _build_indexes(scheme_id: int, month: Month) -> None:
         elif kind is not None:  # a unique constraint would need its own ALTER TABLE; none exist
             return
 
+    side_by_side = _parallel_workers(len(statements)) > 1
+
     def build(statement: str) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
-            # the builds run side by side already: no extra worker processes for each
-            cursor.execute("SET LOCAL max_parallel_maintenance_workers = 0")
+            if side_by_side:  # the builds share the cores already: no worker processes of their own
+                cursor.execute("SET LOCAL max_parallel_maintenance_workers = 0")
             cursor.execute(statement)
 
     _run_parallel([functools.partial(build, statement) for statement in statements])
