@@ -27,7 +27,7 @@ from minzheng.core.masking import display_name
 from minzheng.core.models import Job
 from minzheng.registry.models import Region
 
-from . import bank_files, services
+from . import bank_files, bank_returns, services
 from .admin import RUN_STATUS_LABELS
 from .calculations import describe
 from .forms import ApproveForm, ExportForm, NewRunForm, ReturnFileForm, StandardForm, params_text
@@ -321,7 +321,7 @@ def reconcile(request, pk):
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = bank_files.reconcile_payments(run, upload, actor=request.user, filename=upload.name)
+            result = bank_returns.reconcile_payments(run, upload, actor=request.user, filename=upload.name)
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error("file", message)

@@ -11,7 +11,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from openpyxl import Workbook, load_workbook
 
-from minzheng.benefits.bank_files import export_bank_file, reconcile_payments
+from minzheng.benefits.bank_files import export_bank_file
+from minzheng.benefits.bank_returns import reconcile_payments
 from minzheng.benefits.models import BankAccount, PaymentLine, PayrollRun
 from minzheng.benefits.payroll import approve_run, build_run, get_or_create_run
 from minzheng.benefits.services import grant_entitlement, set_bank_account

@@ -13,7 +13,8 @@ from decimal import Decimal
 import pytest
 
 from minzheng.benefits import selectors
-from minzheng.benefits.bank_files import export_bank_file, reconcile_payments
+from minzheng.benefits.bank_files import export_bank_file
+from minzheng.benefits.bank_returns import reconcile_payments
 from minzheng.benefits.indicators import register_scheme_indicator, register_scheme_indicators
 from minzheng.benefits.models import PaymentLine
 from minzheng.benefits.payroll import approve_run, build_run, get_or_create_run

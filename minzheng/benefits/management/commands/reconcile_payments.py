@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from minzheng.benefits.bank_files import reconcile_payments
+from minzheng.benefits.bank_returns import reconcile_payments
 from minzheng.benefits.models import PayrollRun
 from minzheng.core.management.actors import acting_user
 
