@@ -33,7 +33,8 @@ from minzheng.registry.models import Household, Person, Region
 
 from .exclusions import Claim, exclusion_clashes, lock_households
 from .models import AmountPeriod, BankAccount, Entitlement, Scheme
-from .services import recalculate, set_bank_account
+from .recalculation import flag_adjustment, recalculate
+from .services import set_bank_account
 
 OPEN = (Entitlement.Status.ACTIVE, Entitlement.Status.SUSPENDED)
 
@@ -485,7 +486,6 @@ def flag_late_grants(scheme: Scheme, items: Sequence[tuple[int, Month]]) -> int:
     """Grants of a month up to the last built run of the scheme would never get a regular line:
     flag them so that the next run pays them as arrears. One query, one update per late month."""
     from .models import PayrollRun
-    from .services import flag_adjustment
 
     if not items:
         return 0

@@ -1,7 +1,7 @@
-"""Writes of the benefits engine: standards, entitlements, recalculation, bank accounts.
+"""Writes of the benefits engine: standards, entitlements, bank accounts, life events.
 
-Recalculation is done in batches: one `Context` load per batch (a fixed number of queries),
-the schedules computed in Python, and the new amount periods written with one bulk insert.
+Each write that changes what is owed ends with `recalculation.recalculate` of the entitlements
+concerned.
 """
 
 from __future__ import annotations
@@ -10,33 +10,27 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, Q, Sum, Value, When
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from minzheng.accounts.roles import Capability, has_capability
 from minzheng.accounts.scoping import region_in_scope
 from minzheng.core.audit import write_audit
-from minzheng.core.datasets import insert_values
 from minzheng.core.masking import display_name
 from minzheng.core.money import quantize_money
 from minzheng.core.months import Month
 from minzheng.registry.models import Household, Person, Region
 
-from .calculations import Context, reimbursement, schedule
+from .calculations import Context, reimbursement
 from .exclusions import Claim, exclusion_clashes, lock_households
 from .models import AmountPeriod, BankAccount, Entitlement, PaymentLine, Scheme, Standard
-
-BATCH = 2000
+from .recalculation import flag_adjustment, recalculate
 
 
 def _require(actor, capability: str, message: str) -> None:
     if actor is not None and not has_capability(actor, capability):
         raise PermissionDenied(message)
-
-
-def current_month() -> Month:
-    return Month.of(timezone.localdate())
 
 
 # --- standards ------------------------------------------------------------------------------
@@ -241,120 +235,6 @@ def _check_exclusions(
         raise ValidationError({"scheme": problems[0]})
 
 
-def recalculate(entitlements, *, from_month: Month, reason: str) -> int:
-    """Rewrite what the entitlements owe from `from_month` on; flag months already paid for
-    arrears or recovery in the next payroll run. Returns the number recalculated."""
-    ids = list(entitlements.order_by("pk").values_list("pk", flat=True))
-    today = current_month()
-    for start in range(0, len(ids), BATCH):
-        chunk = list(Entitlement.objects.filter(pk__in=ids[start : start + BATCH]).order_by("pk"))
-        with transaction.atomic():
-            _recalculate_chunk(chunk, from_month, today, reason)
-    return len(ids)
-
-
-def _recalculate_chunk(chunk: list[Entitlement], from_month: Month, today: Month, reason: str) -> None:
-    ctx = Context(chunk)
-    ids = [e.pk for e in chunk]
-    cut = from_month.first_day
-    AmountPeriod.objects.filter(entitlement_id__in=ids, from_month__gte=cut).delete()
-    AmountPeriod.objects.filter(entitlement_id__in=ids, from_month__lt=cut).filter(
-        Q(to_month__isnull=True) | Q(to_month__gte=cut)
-    ).update(to_month=(from_month - 1).first_day)
-    periods, changed = [], []
-    now = timezone.now()
-    for entitlement in chunk:
-        segments = (
-            schedule(entitlement, from_month, ctx)
-            if entitlement.status != Entitlement.Status.SUSPENDED
-            else []
-        )
-        for segment in segments:
-            periods.append(
-                {
-                    "entitlement_id": entitlement.pk,
-                    "from_month": segment.start.first_day,
-                    "to_month": segment.end.first_day if segment.end else None,
-                    "amount": segment.amount,
-                    "trace": {**segment.trace, "reason": reason},
-                }
-            )
-        chosen = _current_segment(entitlement, segments, today)
-        if chosen is not None:
-            entitlement.monthly_amount, entitlement.trace = chosen.amount, {**chosen.trace, "reason": reason}
-            entitlement.updated_at = now
-            changed.append(entitlement)
-    insert_values(AmountPeriod, periods)
-    _write_current_amounts(changed)
-    paid_after = set(
-        PaymentLine.objects.filter(entitlement_id__in=ids, month__gte=cut).values_list(
-            "entitlement_id", flat=True
-        )
-    )
-    if paid_after:
-        flag_adjustment(paid_after, from_month)
-
-
-def _write_current_amounts(changed: list[Entitlement]) -> None:
-    """Store the entitlements' current amount and trace: one prepared UPDATE run for all of them
-    (`executemany`), not `bulk_update`, whose CASE WHEN over thousands of rows costs more to
-    build than to run. Values are prepared by the fields themselves (jsonb on PostgreSQL)."""
-    if not changed:
-        return
-    meta = Entitlement._meta
-    amount, trace, updated = (meta.get_field(name) for name in ("monthly_amount", "trace", "updated_at"))
-    quote = connection.ops.quote_name
-    sql = (
-        f"UPDATE {quote(meta.db_table)} SET {quote(amount.column)} = %s, {quote(trace.column)} = %s, "  # noqa: S608
-        f"{quote(updated.column)} = %s WHERE {quote(meta.pk.column)} = %s"
-    )
-    stamp = updated.get_db_prep_save(changed[0].updated_at, connection)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            sql,
-            [
-                (
-                    amount.get_db_prep_save(e.monthly_amount, connection),
-                    trace.get_db_prep_save(e.trace, connection),
-                    stamp,
-                    e.pk,
-                )
-                for e in changed
-            ],
-        )
-
-
-def flag_adjustment(entitlement_ids, from_month: Month) -> None:
-    """Months from `from_month` that were already paid are re-checked in the next payroll run."""
-    now = timezone.now()
-    Entitlement.objects.filter(pk__in=entitlement_ids).filter(
-        Q(adjust_from__isnull=True) | Q(adjust_from__gt=from_month.first_day)
-    ).update(adjust_from=from_month.first_day, adjust_marked_at=now)
-    Entitlement.objects.filter(pk__in=entitlement_ids, adjust_from__lte=from_month.first_day).update(
-        adjust_marked_at=now
-    )
-
-
-def _current_segment(entitlement: Entitlement, segments, today: Month):
-    """The segment that sets the entitlement's current monthly amount: the one covering this month
-    (clamped to the entitlement's months), or None to keep an earlier period's amount."""
-    if not segments:
-        return None
-    target = max(today, Month.of(entitlement.start_month))
-    if entitlement.end_month:
-        target = min(target, Month.of(entitlement.end_month))
-    if target < segments[0].start:
-        return segments[0] if not entitlement.trace else None
-    return _covering(segments, target) or segments[-1]
-
-
-def _covering(segments, month: Month):
-    for segment in segments:
-        if segment.start <= month and (segment.end is None or month <= segment.end):
-            return segment
-    return None
-
-
 @transaction.atomic
 def end_entitlement(entitlement: Entitlement, *, actor, last_month: Month, reason: str) -> Entitlement:
     """Stop paying after `last_month` (the written notice of exit gives the reason)."""
@@ -471,43 +351,6 @@ def set_bank_account(
         changes={"bank_name": bank_name, "account_number": account.masked_number},
     )
     return account
-
-
-# --- life events ----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def end_for_death(person: Person, death_date: date) -> int:
-    """A death ends the person's own entitlements after the month of death; payments already made
-    for later months are flagged and recovered in the next run. An entitlement that was to start
-    after the death (the death was registered late) is revoked: nothing of it was owed."""
-    last = Month.of(death_date)
-    open_ = Entitlement.objects.filter(person=person, scheme__unit=Scheme.Unit.PERSON).filter(
-        Q(end_month__isnull=True) | Q(end_month__gt=last.first_day)
-    )
-    ids = list(open_.values_list("pk", flat=True))
-    if not ids:
-        return 0
-    started_after = Q(start_month__gt=last.first_day)
-    Entitlement.objects.filter(pk__in=ids).update(
-        end_month=Case(When(started_after, then=F("start_month")), default=Value(last.first_day)),
-        revoked=Case(When(started_after, then=Value(True)), default=F("revoked")),
-        status=Entitlement.Status.ENDED,
-        end_reason="死亡",
-        updated_at=timezone.now(),
-    )
-    recalculate(
-        Entitlement.objects.filter(pk__in=ids), from_month=last + 1, reason=f"{death_date:%Y-%m-%d}死亡"
-    )
-    return len(ids)
-
-
-def recalculate_household(household: Household, from_month: Month, reason: str) -> int:
-    return recalculate(
-        Entitlement.objects.filter(household=household).exclude(status=Entitlement.Status.ENDED),
-        from_month=from_month,
-        reason=reason,
-    )
 
 
 # --- schemes and claims ---------------------------------------------------------------------

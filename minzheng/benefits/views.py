@@ -33,6 +33,7 @@ from .calculations import describe
 from .forms import ApproveForm, ExportForm, NewRunForm, ReturnFileForm, StandardForm, params_text
 from .models import BankAccount, Entitlement, PaymentLine, PayrollRun, Scheme
 from .payroll import approve_run, get_or_create_run, totals_by_town
+from .recalculation import current_month
 
 LINES_PER_PAGE = 50
 BUILD_JOB = "benefits.build_payroll"
@@ -158,7 +159,7 @@ def _start_build(request, run: PayrollRun):
 
 @staff_page(Capability.PAYROLL_BUILD)
 def new_run(request):
-    form = NewRunForm(request.POST or None, initial={"month": services.current_month()})
+    form = NewRunForm(request.POST or None, initial={"month": current_month()})
     if request.method == "POST" and form.is_valid():
         try:
             run = get_or_create_run(

@@ -31,6 +31,7 @@ from minzheng.accounts.roles import Capability, has_capability
 from minzheng.accounts.scoping import region_in_scope
 from minzheng.benefits import services as benefits
 from minzheng.benefits.models import Entitlement, Scheme
+from minzheng.benefits.recalculation import flag_adjustment
 from minzheng.core.masking import ADULT_AGE, display_name, is_minor
 from minzheng.core.months import Month
 from minzheng.core.workdays import add_working_days
@@ -124,7 +125,7 @@ def change_payee(entitlement: Entitlement, *, actor, person: Person, reason: str
         benefits.resume_entitlement(
             entitlement, actor=None, from_month=resume_from, reason=f"已指定新的领取人：{reason}"
         )
-        benefits.flag_adjustment([entitlement.pk], resume_from)  # months not paid since follow as arrears
+        flag_adjustment([entitlement.pk], resume_from)  # months not paid since follow as arrears
     review = Review.objects.filter(entitlement=entitlement, status=ReviewStatus.DUE).first()
     if review is not None:
         complete_review(

@@ -36,6 +36,7 @@ from minzheng.accounts.roles import Capability, has_capability
 from minzheng.accounts.scoping import region_in_scope
 from minzheng.benefits import services as benefits
 from minzheng.benefits.models import Entitlement, PaymentLine, PayrollRun
+from minzheng.benefits.recalculation import current_month
 from minzheng.core.audit import write_audit
 from minzheng.core.masking import display_name
 from minzheng.core.money import quantize_money
@@ -238,7 +239,7 @@ def complete_review(
     phase_out_months = _clean_phase_out(phase_out_months)
     if phase_out_months and outcome != ReviewOutcome.EXIT:
         raise ValidationError({"phase_out_months": "只有终止救助才能设置渐退期"})
-    this_month = benefits.current_month()
+    this_month = current_month()
     effective = effective_month or this_month + 1
     updated = Review.objects.filter(pk=review.pk, status=ReviewStatus.DUE).update(
         status=ReviewStatus.DONE,
