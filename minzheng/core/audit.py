@@ -113,6 +113,7 @@ ACTION_LABELS = {
     "complete_review": "完成复核",
     "exit_recipient": "终止救助",
     "recover_fraud": "追回违规领取",
+    "recover_after_death": "登记死亡后发放的追回",
     "end_entitlement_retroactively": "追溯终止待遇",
     "register_child": "儿童建档",
     "update_child": "修改儿童档案",

@@ -125,6 +125,7 @@ class RecoveryAdmin(_ReadOnly):
         "scheme",
         "town",
         "region",
+        "cause",
         "from_month",
         "months",
         "amount",

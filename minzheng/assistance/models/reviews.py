@@ -149,7 +149,9 @@ class ExitNotice(TimeStampedModel):
 
 
 class Recovery(TimeStampedModel):
-    """Amounts paid for months an entitlement was not due (obtained by fraud), to be recovered.
+    """Amounts paid for months an entitlement was not due, to be recovered: obtained by fraud
+    (recorded by district staff), or paid for months after the recipient's death (recorded by the
+    system when the death is registered late; `recorded_by` is empty then).
 
     `amount` is what was paid for those months (a sum over the paid lines, computed in SQL); the
     recovery itself is made by the recovery lines of the next payroll run.
@@ -157,6 +159,7 @@ class Recovery(TimeStampedModel):
 
     class Cause(models.TextChoices):
         FRAUD = "fraud", _("以虚报、隐瞒等手段骗取")
+        DEATH = "death", _("死亡后仍有发放")
 
     SCOPE_FIELD = "region"
 
@@ -175,7 +178,13 @@ class Recovery(TimeStampedModel):
     months = models.PositiveSmallIntegerField(_("涉及月数"), default=0)
     amount = models.DecimalField(_("应追回金额（元）"), max_digits=12, decimal_places=2)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text=_("空：系统在登记死亡时自动生成"),
     )
 
     class Meta:

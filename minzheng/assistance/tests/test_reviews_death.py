@@ -13,10 +13,11 @@ from decimal import Decimal
 
 import pytest
 
-from minzheng.assistance.models import Review, ReviewStatus
+from minzheng.assistance.models import Recovery, Review, ReviewStatus
 from minzheng.assistance.services.reviews import schedule_reviews
 from minzheng.benefits.models import AmountPeriod, Entitlement
 from minzheng.benefits.services import grant_entitlement
+from minzheng.core.models import AuditLog
 from minzheng.core.months import Month
 from minzheng.registry.models import Person
 from minzheng.registry.services import record_death
@@ -84,3 +85,28 @@ def test_death_of_a_person_scheme_recipient_ends_it_with_recovery_lines(
     # the next scheduling cancels the ended entitlement's open review and creates none
     assert schedule_reviews(today=date(2018, 7, 31)) == 0
     assert Review.objects.get(entitlement=subsidy).status == ReviewStatus.CANCELLED
+    # what is to be recovered is on record, as for fraud (made by the system, not by a user)
+    recovery = Recovery.objects.get(entitlement=subsidy)
+    assert (recovery.cause, recovery.from_month, recovery.months, recovery.amount, recovery.recorded_by) == (
+        Recovery.Cause.DEATH,
+        date(2018, 5, 1),
+        2,
+        D("300.00"),
+        None,
+    )
+    assert "2018-04-15死亡" in recovery.reason
+    assert AuditLog.objects.filter(action="recover_after_death", object_id=str(recovery.pk)).exists()
+    # the household's 低保 is not recovered: it goes on for the household
+    assert not Recovery.objects.exclude(entitlement=subsidy).exists()
+
+
+def test_a_death_registered_before_any_later_payment_records_nothing_to_recover(
+    cast, programs, li, django_capture_on_commit_callbacks
+):
+    grant_entitlement(
+        actor=cast.users.district, scheme=programs.living_subsidy, person=li, start_month=Month(2018, 1)
+    )
+    pay(cast, programs.living_subsidy, Month(2018, 1), Month(2018, 4))
+    with django_capture_on_commit_callbacks(execute=True):
+        record_death(li, actor=cast.users.town, death_date=date(2018, 4, 15))
+    assert not Recovery.objects.exists()
