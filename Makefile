@@ -41,6 +41,8 @@ test: install-dev lint
 	$(PY) manage.py makemigrations --check --dry-run --settings=minzheng.test_settings
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Re-extract both catalogs (then translate what is new in en/django.po) and compile them.
+messages: export MINZHENG_TESTING = 1
 messages: install-dev
 	cd minzheng && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete && ../$(PY) ../manage.py compilemessages
 
