@@ -28,7 +28,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py seed_demo --if-empty
-	$(PY) manage.py seed_demo --print-logins
+	MINZHENG_HOST=$(HOST) MINZHENG_PORT=$(PORT) $(PY) manage.py seed_demo --print-logins
 	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
 
 lint: install-dev

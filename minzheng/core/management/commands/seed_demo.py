@@ -1,6 +1,7 @@
 """Load the demo data set: the district's 村居, one user per role, the register, and what later
 apps add through their `demo` modules. Deterministic (fixed seed)."""
 
+import os
 import time
 
 from django.conf import settings
@@ -53,4 +54,6 @@ class Command(BaseCommand):
         self.stdout.write(f"\n演示账户（密码均为 {DEMO_PASSWORD}）：")
         for username, role, scope in logins:
             self.stdout.write(f"  {username:<10} {role:<8} {scope}")
-        self.stdout.write("后台地址：http://127.0.0.1:8000/admin/\n")
+        # `make run` passes its HOST and PORT on (see the Makefile)
+        host, port = os.environ.get("MINZHENG_HOST", "127.0.0.1"), os.environ.get("MINZHENG_PORT", "8000")
+        self.stdout.write(f"后台地址：http://{host}:{port}/admin/\n")
