@@ -152,8 +152,10 @@ def load_bare(
     payment lines until it is attached, so nobody sees a half-loaded month). Outside a
     transaction the chunks are loaded over `settings.PAYROLL_LOAD_CONNECTIONS` database
     connections at once (PostgreSQL runs an INSERT on one core). `progress` gets the number of
-    chunks done so far. The attach is one transaction: PostgreSQL builds the partition's indexes
-    and checks every foreign key there, and a line that breaks a key fails the whole month.
+    chunks done so far. Then the partition's indexes are built on the loaded table (side by side,
+    `_build_indexes`; a second regular line for an entitlement fails its unique index there) and
+    the attach, one transaction, checks every foreign key: a line that breaks a key fails the
+    whole month, and nothing of it becomes a payment line.
     """
     stage = staging_table(scheme_id, month)
     done = _prepare_stage(run_id, scheme_id, month, chunks)
@@ -284,8 +286,8 @@ def _build_indexes(scheme_id: int, month: Month) -> None:
         statements.append(f"CREATE {unique}INDEX IF NOT EXISTS {name} ON {stage} USING {columns}")
         if kind == "p":
             primary = name
-        elif kind is not None:  # a unique constraint would need its own ALTER TABLE; none exist
-            return
+        elif kind is not None:  # a unique constraint (none today) would need ALTER TABLE: let
+            return  # ATTACH build every index then, as it does for a table without them
 
     side_by_side = _parallel_workers(len(statements)) > 1
 
