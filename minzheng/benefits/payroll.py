@@ -32,7 +32,7 @@ from minzheng.core.months import Month, month_range
 from . import partitions
 from .models import AmountPeriod, Entitlement, PaymentLine, PayrollRun, Scheme
 
-CHUNK = 100_000
+CHUNK = 25_000
 LOCK_NAMESPACE = 7270
 
 
