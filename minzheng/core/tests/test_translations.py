@@ -178,3 +178,39 @@ def test_chinese_catalog_translates_every_english_msgid():
     assert len(english) > 100
     missing = [e["msgid"] for e in english if e["fuzzy"] or not all(e["msgstr"].values())]
     assert not missing, f"untranslated in zh_Hans/django.po: {missing}"
+
+
+@pytest.mark.skipif(not shutil.which("xgettext"), reason="makemessages needs GNU gettext")
+def test_english_catalog_has_every_text_of_the_sources(tmp_path):
+    """A text added to the code or a template without `make messages` would show in Chinese on
+    the English pages: extract the sources again (from a copy of the tree, so that makemessages
+    cannot write into the real catalogs) and compare with the committed English catalog."""
+    import os
+    import sys
+
+    root = Path(settings.BASE_DIR)
+    source = tmp_path / "src" / "minzheng"
+    shutil.copytree(
+        root / "minzheng", source, ignore=shutil.ignore_patterns("locale", "__pycache__", "static", "*.mo")
+    )
+    (tmp_path / "locale").mkdir()
+    (tmp_path / "catalog_settings.py").write_text(
+        f"from minzheng.settings import *  # noqa: F403\nLOCALE_PATHS = [{str(tmp_path / 'locale')!r}]\n"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(tmp_path), str(root)]),
+        "DJANGO_SETTINGS_MODULE": "catalog_settings",
+        "MINZHENG_TESTING": "1",
+    }
+    subprocess.run(  # noqa: S603
+        [sys.executable, str(root / "manage.py"), "makemessages", "-l", "en", "-v", "0"],
+        cwd=source,
+        env=env,
+        check=True,
+    )
+    extracted = {e["msgid"] for e in _parse_po(tmp_path / "locale/en/LC_MESSAGES/django.po") if e["msgid"]}
+    committed = {e["msgid"] for e in _parse_po(LOCALE_DIR / "en/LC_MESSAGES/django.po") if e["msgid"]}
+    assert len(extracted) > 1000
+    missing = sorted(extracted - committed)
+    assert not missing, f"run `make messages` and translate in en/django.po: {missing[:10]}"
