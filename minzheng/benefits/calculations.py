@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from minzheng.core.masking import ADULT_AGE, mask_child_name
 from minzheng.core.money import quantize_money
 from minzheng.core.months import Month
 from minzheng.registry.models import Membership, Region
@@ -205,7 +206,10 @@ def _top_up(entitlement: Entitlement, month: Month, row: Standard, ctx: Context)
         if best:
             supplements.append(
                 {
-                    "person": member.name,
+                    # the trace is shown in lists and the API: a child's name is masked for good
+                    "person": mask_child_name(member.name)
+                    if age_at_month_end(member.birth_date, month) < ADULT_AGE
+                    else member.name,
                     "category": best[0]["category"],
                     "label": CATEGORY_LABELS.get(best[0]["category"], best[0]["category"]),
                     "rule": f"{best[0]['percent']}%" if "percent" in best[0] else f"{best[0]['fixed']}元",

@@ -196,7 +196,7 @@ def grant_entitlement(
         obj=entitlement,
         changes={
             "scheme": scheme.code,
-            "person": person.name,
+            "person": display_name(person),
             "from": str(start_month),
             "income": assessed_income,
             "fixed_amount": fixed_amount,

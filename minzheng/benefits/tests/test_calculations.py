@@ -33,7 +33,9 @@ def test_top_up_with_category_supplements(cast, schemes):
     # 2018: max(0, 900×3 − 1200) = 1500, + minor 10% of 900 = 90 → 1590.00
     first = AmountPeriod.objects.filter(entitlement=ent).first()
     assert first.from_month == date(2018, 1, 1) and first.amount == Decimal("1590.00")
-    assert first.trace["members"] == 3 and first.trace["supplements"][0]["person"] == "张小明"
+    assert (
+        first.trace["members"] == 3 and first.trace["supplements"][0]["person"] == "张**"
+    )  # a child: masked in the trace
     # 张三明 turns 60 in May 2020: + elderly 20% = 180 → 1770.00 from 2020-05
     assert (date(2020, 5, 1), Decimal("1770.00")) in [(p[0], p[2]) for p in periods(ent)]
     # 李四芳 turns 60 in July 2022: + 180 → 1950.00; 张小明 turns 18 in March 2028: − 90 → 1860.00
