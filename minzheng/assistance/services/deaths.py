@@ -16,13 +16,12 @@ from datetime import date
 from django.db import transaction
 
 from minzheng.benefits.models import Entitlement, Scheme
-from minzheng.core.audit import write_audit
 from minzheng.core.months import Month
 from minzheng.registry.models import Person
 
 from ..models import Recovery
 from ..programs import SCHEME_CODES
-from .reviews import paid_from
+from .reviews import paid_from, record_recovery
 
 
 @transaction.atomic
@@ -35,28 +34,15 @@ def record_death_recoveries(person: Person, death_date: date) -> list[Recovery]:
         scheme__unit=Scheme.Unit.PERSON,
         scheme__code__in=SCHEME_CODES,
         recurring=True,
-    ).select_related("scheme", "region")
+    ).select_related("scheme", "person", "region")
     recoveries = []
     for entitlement in entitlements:
         paid = paid_from(entitlement, after)
-        if paid["amount"] <= 0:
-            continue
-        recovery = Recovery.objects.create(
-            entitlement=entitlement,
-            person=person,
-            region=entitlement.region,
-            cause=Recovery.Cause.DEATH,
-            reason=f"{death_date:%Y-%m-%d}死亡，{after}起已发放的{entitlement.scheme.name}应予追回",
-            from_month=after.first_day,
-            months=paid["months"],
-            amount=paid["amount"],
-            recorded_by=None,
-        )
-        write_audit(
-            actor=None,
-            action="recover_after_death",
-            obj=recovery,
-            changes={"entitlement": entitlement.pk, "from_month": str(after), "amount": paid["amount"]},
-        )
-        recoveries.append(recovery)
+        if paid["amount"] > 0:
+            reason = f"{death_date:%Y-%m-%d}死亡，{after}起已发放的{entitlement.scheme.name}应予追回"
+            recoveries.append(
+                record_recovery(
+                    entitlement, cause=Recovery.Cause.DEATH, reason=reason, start=after, paid=paid, actor=None
+                )
+            )
     return recoveries

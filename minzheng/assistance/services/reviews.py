@@ -376,19 +376,32 @@ def recover_fraud(entitlement: Entitlement, *, actor, from_month: Month, reason:
         entitlement, actor=actor, from_month=start, reason=f"骗取救助，{start}起追回"
     )
     _cancel_open_reviews(entitlement)
+    return record_recovery(
+        entitlement, cause=Recovery.Cause.FRAUD, reason=reason, start=start, paid=paid, actor=actor
+    )
+
+
+AUDIT_ACTIONS = {Recovery.Cause.FRAUD: "recover_fraud", Recovery.Cause.DEATH: "recover_after_death"}
+
+
+def record_recovery(
+    entitlement: Entitlement, *, cause: str, reason: str, start: Month, paid: dict, actor
+) -> Recovery:
+    """Put on record what was paid from `start` (`paid_from`) and is to be recovered; audited."""
     recovery = Recovery.objects.create(
         entitlement=entitlement,
         person=entitlement.person,
         region=entitlement.region,
+        cause=cause,
         reason=reason,
         from_month=start.first_day,
         months=paid["months"],
         amount=paid["amount"],
-        recorded_by=actor,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
     )
     write_audit(
         actor=actor,
-        action="recover_fraud",
+        action=AUDIT_ACTIONS[cause],
         obj=recovery,
         changes={"entitlement": entitlement.pk, "from_month": str(start), "amount": paid["amount"]},
     )

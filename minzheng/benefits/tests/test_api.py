@@ -80,6 +80,8 @@ def test_entitlement_fields_are_masked_and_the_trace_is_readable(cast, schemes):
     assert row["monthly_amount"] == str(ent.monthly_amount)
     assert row["trace"]["standard"]["document"] == "番民〔2017〕88号"
     assert "适用标准" in row["trace_text"] and "家庭人口 3 人" in row["trace_text"]
+    # the minor supplement names the child masked, in the trace and its text
+    assert "张**（未成年人" in row["trace_text"] and "张小明" not in response.content.decode()
     no_full_numbers(response, cast)
     detail = client_for(cast.users.town).get(f"{ENTITLEMENTS}{ent.pk}/").json()
     assert detail["periods"] and detail["periods"][0]["from_month"] == "2018-01"

@@ -190,34 +190,3 @@ def test_a_grant_to_a_child_is_audited_without_the_full_name(cast, paid):
     grants = [str(log.changes) for log in AuditLog.objects.filter(action="grant")]
     assert any(MASKED in text for text in grants) and any(ADULT in text for text in grants)
     assert not any(CHILD in text for text in grants)
-
-
-def test_a_childs_supplement_in_a_household_trace_is_masked(client, cast):
-    """The 低保 trace names the member each category supplement is for (shown on the entitlement
-    page, in the entitlement list's API rows): a child is 张** there, an adult keeps the name."""
-    actor = cast.users.district
-    dibao = create_scheme(
-        actor=actor, code="dibao", name="最低生活保障", kind=Scheme.Kind.TOP_UP, unit=Scheme.Unit.HOUSEHOLD
-    )
-    set_standard(
-        actor=actor,
-        scheme=dibao,
-        region=cast.district,
-        valid_from=Month(2018, 1),
-        amount=Decimal("900"),
-        document="番民〔2017〕88号",
-        params={"supplements": [{"category": "minor", "percent": "10"}]},
-    )
-    entitlement = grant_entitlement(
-        actor=actor,
-        scheme=dibao,
-        person=cast.zhang,
-        household=cast.hh_sq,
-        start_month=Month(2018, 1),
-        assessed_income=Decimal("1200"),
-    )
-    people = [item["person"] for item in entitlement.trace["supplements"]]
-    assert "张**" in people and "张小明" not in people
-    client.force_login(cast.users.district)
-    api = client.get("/api/v1/entitlements/").content.decode()
-    assert "张**" in api and "张小明" not in api
