@@ -134,6 +134,13 @@ class Context:
         return out
 
 
+def standard_in_force(scheme: Scheme, region_id: int, month: Month) -> Standard | None:
+    """The standard row of `scheme` in force in `month` for a region: the most specific row on
+    the region's path, as payroll applies it."""
+    probe = Entitlement(scheme=scheme, region_id=region_id, start_month=month.first_day)
+    return Context([probe]).standard(scheme.pk, region_id, month)
+
+
 def _standard_trace(row: Standard) -> dict:
     return {
         "id": row.pk,

@@ -22,7 +22,7 @@ from minzheng.core.money import quantize_money
 from minzheng.core.months import Month
 from minzheng.registry.models import Household, Person, Region
 
-from .calculations import Context, reimbursement
+from .calculations import reimbursement, standard_in_force
 from .exclusions import Claim, exclusion_clashes, lock_households
 from .models import AmountPeriod, BankAccount, Entitlement, PaymentLine, Scheme, Standard
 from .recalculation import flag_adjustment, recalculate
@@ -393,8 +393,7 @@ def reimburse_claim(
     if out_of_pocket < 0:
         raise ValidationError({"out_of_pocket": "自付金额不能为负数"})
     Person.objects.select_for_update().get(pk=person.pk)  # one claim of a person at a time: the cap holds
-    probe = Entitlement(scheme=scheme, person=person, region=person.region, start_month=month.first_day)
-    row = Context([probe]).standard(scheme.pk, person.region_id, month)
+    row = standard_in_force(scheme, person.region_id, month)
     if row is None:
         raise ValidationError({"scheme": f"{month}没有适用的报销标准"})
     used = quantize_money(  # SQLite returns the sum unrounded

@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from minzheng.assistance.programs import DIBAO_SCHEMES, DISABILITY_SCHEMES
-from minzheng.benefits.calculations import Context
+from minzheng.benefits.calculations import standard_in_force
 from minzheng.benefits.indicators import register_scheme_indicator
 from minzheng.benefits.models import AmountPeriod, Entitlement, Scheme, Standard
 from minzheng.core.months import Month
@@ -78,8 +78,7 @@ def _standard_amount(scheme_code: str, region: Region, month: Month, period: Per
     scheme = Scheme.objects.filter(code=scheme_code).first()
     if scheme is None:
         return None
-    probe = Entitlement(scheme=scheme, region=region, start_month=month.first_day)
-    row = Context([probe]).standard(scheme.pk, region.pk, month)
+    row = standard_in_force(scheme, region.pk, month)
     chain = [int(part) for part in region.path.strip("/").split("/")]
     rows = (
         Standard.objects.filter(scheme=scheme, region_id__in=chain, valid_from__lte=period.end)

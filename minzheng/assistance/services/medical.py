@@ -25,8 +25,8 @@ from django.utils import timezone
 from minzheng.accounts.roles import Capability, has_capability
 from minzheng.accounts.scoping import region_in_scope
 from minzheng.benefits.bulk import flag_late_grants
-from minzheng.benefits.calculations import Context
-from minzheng.benefits.models import Entitlement, Scheme
+from minzheng.benefits.calculations import standard_in_force
+from minzheng.benefits.models import Scheme
 from minzheng.benefits.services import grant_entitlement, reimburse_claim
 from minzheng.core.audit import write_audit
 from minzheng.core.masking import display_name
@@ -167,11 +167,6 @@ def cap_message(trace: dict) -> str:
     )
 
 
-def standard_for(scheme: Scheme, person: Person, month: Month):
-    probe = Entitlement(scheme=scheme, person=person, region=person.region, start_month=month.first_day)
-    return Context([probe]).standard(scheme.pk, person.region_id, month)
-
-
 # --- one claim ------------------------------------------------------------------------------
 
 
@@ -201,7 +196,7 @@ def approve_claim(
         today=timezone.localdate(),
     )
     scheme = program_scheme(MEDICAL)
-    if standard_for(scheme, person, facts.month) is None:
+    if standard_in_force(scheme, person.region_id, facts.month) is None:
         raise ValidationError({"visit_date": f"{facts.month}没有适用的医疗救助标准，请先设定标准"})
     Person.objects.select_for_update().get(pk=person.pk)  # the cap holds: one claim of a person at a time
     _refuse_duplicate(person, facts)
@@ -372,7 +367,7 @@ def grant_temporary_aid(
         raise ValidationError(errors)
     scheme = program_scheme(TEMPORARY)
     month = Month.of(granted_on)
-    row = standard_for(scheme, person, month)
+    row = standard_in_force(scheme, person.region_id, month)
     limit = (row.params or {}).get("max_amount") if row is not None else None
     if limit in (None, ""):
         raise ValidationError(
