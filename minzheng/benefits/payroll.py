@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
 from minzheng.accounts.roles import Capability, has_capability
@@ -141,7 +141,7 @@ REGULAR_SQL = REGULAR_SELECT.replace("{table}", "benefits_paymentline") + "ON CO
 
 def _insert_regular_lines(run: PayrollRun, month: Month, progress) -> None:
     day = month.first_day
-    bounds = Entitlement.objects.filter(scheme_id=run.scheme_id).aggregate(low=_min("id"), high=_max("id"))
+    bounds = Entitlement.objects.filter(scheme_id=run.scheme_id).aggregate(low=Min("id"), high=Max("id"))
     if bounds["low"] is None:
         return
     low, high = bounds["low"], bounds["high"] + 1
@@ -163,18 +163,6 @@ def _insert_regular_lines(run: PayrollRun, month: Month, progress) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(REGULAR_SQL, params)
         report(done)
-
-
-def _min(field):
-    from django.db.models import Min
-
-    return Min(field)
-
-
-def _max(field):
-    from django.db.models import Max
-
-    return Max(field)
 
 
 REISSUE_SQL = """

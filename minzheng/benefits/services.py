@@ -1,7 +1,7 @@
-"""Writes of the benefits engine: standards, entitlements, bank accounts, life events.
+"""Writes of the benefits engine: schemes, standards, entitlements, bank accounts, claims.
 
 Each write that changes what is owed ends with `recalculation.recalculate` of the entitlements
-concerned.
+concerned; the register's life events (death, household change) are handled in `receivers`.
 """
 
 from __future__ import annotations
