@@ -21,7 +21,7 @@ from minzheng.registry.models import Person
 
 from ..models import Recovery
 from ..programs import SCHEME_CODES
-from .reviews import paid_from, record_recovery
+from .reviews import paid_from_each, record_recovery
 
 
 @transaction.atomic
@@ -35,10 +35,12 @@ def record_death_recoveries(person: Person, death_date: date) -> list[Recovery]:
         scheme__code__in=SCHEME_CODES,
         recurring=True,
     ).select_related("scheme", "person", "region")
+    entitlements = list(entitlements)
+    paid_each = paid_from_each([e.pk for e in entitlements], after)
     recoveries = []
     for entitlement in entitlements:
-        paid = paid_from(entitlement, after)
-        if paid["amount"] > 0:
+        paid = paid_each.get(entitlement.pk)
+        if paid and paid["amount"] > 0:
             reason = f"{death_date:%Y-%m-%d}死亡，{after}起已发放的{entitlement.scheme.name}应予追回"
             recoveries.append(
                 record_recovery(

@@ -349,16 +349,24 @@ def exit_recipient(
 
 
 def paid_from(entitlement: Entitlement, from_month: Month) -> dict:
-    """What approved runs paid for the entitlement's months from `from_month` on (one SQL sum):
-    regular, arrears, earlier recoveries and re-issues; failed or held lines count nothing."""
-    totals = (
+    """What approved runs paid for the entitlement's months from `from_month` on: regular,
+    arrears, earlier recoveries and re-issues; failed or held lines count nothing."""
+    return paid_from_each([entitlement.pk], from_month).get(
+        entitlement.pk, {"amount": Decimal("0.00"), "months": 0}
+    )
+
+
+def paid_from_each(entitlement_ids, from_month: Month) -> dict[int, dict]:
+    """`paid_from` for several entitlements in one SQL sum (entitlements with no line are absent)."""
+    rows = (
         PaymentLine.objects.filter(
-            entitlement=entitlement, month__gte=from_month.first_day, run__status__in=PAID_RUNS
+            entitlement_id__in=entitlement_ids, month__gte=from_month.first_day, run__status__in=PAID_RUNS
         )
         .exclude(status__in=[PaymentLine.Status.FAILED, PaymentLine.Status.HELD])
-        .aggregate(amount=Sum("amount"), months=Count("month", distinct=True))
+        .values("entitlement_id")
+        .annotate(amount=Sum("amount"), months=Count("month", distinct=True))
     )
-    return {"amount": totals["amount"] or Decimal("0.00"), "months": totals["months"]}
+    return {row["entitlement_id"]: {"amount": row["amount"], "months": row["months"]} for row in rows}
 
 
 @transaction.atomic
